@@ -2,8 +2,11 @@
 //! organisations. Data flows one way: scenario -> plan -> world -> steps -> observations
 //! -> files -> reports.
 
+pub mod cli;
 pub mod model;
 pub mod network;
+pub mod output;
 pub mod plan;
 pub mod rng;
+pub mod runner;
 pub mod scenario;
