@@ -353,3 +353,81 @@ pub fn install_panic_hook() {
         );
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::toy::{toy_model, TOY_SCENARIO};
+
+    fn cli(args: &[&str]) -> Result<(), CliError> {
+        let action = parse(std::iter::once("changenet").chain(args.iter().copied()))?;
+        execute(action, &toy_model, &mut Vec::new())
+    }
+
+    #[test]
+    fn run_writes_identical_files_at_any_thread_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("toy.ron");
+        std::fs::write(&file, TOY_SCENARIO).unwrap();
+        let out = |t: &str| dir.path().join(format!("out{t}"));
+        for t in ["1", "2", "8"] {
+            let args = [
+                "run",
+                file.to_str().unwrap(),
+                "-j",
+                t,
+                "-r",
+                "6",
+                "--seed",
+                "9",
+            ];
+            let o = out(t);
+            let mut args = args.to_vec();
+            args.extend(["--out", o.to_str().unwrap(), "--quiet"]);
+            cli(&args).unwrap();
+        }
+        for name in ["runs.csv", "timeseries.csv", "summary.csv", "places.csv"] {
+            let read = |t: &str| std::fs::read(out(t).join(name)).unwrap();
+            assert_eq!(read("1"), read("2"), "{name}");
+            assert_eq!(read("1"), read("8"), "{name}");
+        }
+        let m = crate::output::manifest::Manifest::read(&out("1")).unwrap();
+        assert_eq!((m.seed, m.replicates), (9, 6));
+        assert_eq!(m.scenario_file.as_deref(), file.to_str());
+        assert!(cli(&["verify", out("2").to_str().unwrap(), "-q"]).is_ok());
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let code = |args: &[&str]| cli(args).map_or_else(|e| e.exit_code(), |_| 0);
+        assert_eq!(code(&["--help"]), 0);
+        assert_eq!(code(&["--version"]), 0);
+        assert_eq!(code(&["run", "--replicates", "0"]), 2);
+        assert_eq!(code(&["run", "--threads", "zero"]), 2);
+        assert_eq!(code(&["run", "--set", "no-equals-sign"]), 2);
+        assert_eq!(code(&["frobnicate"]), 2);
+        assert_eq!(code(&["run", "/no/such/scenario.ron"]), 2);
+        assert_eq!(code(&["validate", "/no/such/scenario.ron"]), 2);
+        assert_eq!(code(&["verify", "/no/such/folder"]), 2);
+    }
+
+    #[test]
+    fn default_folder_is_a_plain_name_under_results_and_never_the_reference() {
+        assert_eq!(
+            default_out_dir("small").unwrap(),
+            Path::new("results").join("small")
+        );
+        for bad in ["", "../etc", ".hidden", "a/b", "reference"] {
+            assert_eq!(default_out_dir(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn overrides_split_at_the_first_equals_sign() {
+        assert_eq!(
+            parse_override("practices[0].name=a=b").unwrap(),
+            ("practices[0].name".to_string(), "a=b".to_string())
+        );
+        assert!(parse_override("=3").is_err());
+    }
+}

@@ -64,7 +64,14 @@ impl Manifest {
     /// Reads `dir/manifest.json`.
     pub fn read(dir: &Path) -> Result<Manifest, OutputError> {
         let path = dir.join(MANIFEST_JSON);
-        let text = std::fs::read_to_string(&path).map_err(|e| OutputError::io(&path, e))?;
+        // A missing or unreadable manifest means the folder given is not a result folder:
+        // invalid input, not a failure of the tool.
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            OutputError::invalid(
+                &path,
+                format!("cannot read ({e}); is this a result folder?"),
+            )
+        })?;
         serde_json::from_str(&text)
             .map_err(|e| OutputError::invalid(&path, format!("not a changenet manifest: {e}")))
     }
