@@ -207,7 +207,7 @@ where
 }
 
 /// Carries out an action with `model`; what a person should read goes to `out`.
-pub fn execute(action: Action, model: &ModelFn, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     match action {
         Action::Run(a) => run(a, model, out),
         Action::Validate(files) => validate(&files, out),
@@ -229,7 +229,7 @@ fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
     writeln!(out, "{text}").map_err(|e| CliError::Failed(format!("writing to stdout: {e}")))
 }
 
-fn run(a: RunAction, model: &ModelFn, out: &mut dyn Write) -> Result<(), CliError> {
+fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     let mut plan: Plan = match &a.scenario {
         Some(path) => check_file(path, &a.overrides),
         None => check_text(

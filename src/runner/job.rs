@@ -44,7 +44,7 @@ pub enum JobError {
 }
 
 /// Runs every replicate of the job's plan and writes the result folder.
-pub fn run_job(job: &Job, model: &ModelFn) -> Result<JobReport, JobError> {
+pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
     let plan = job.plan;
     let dir = &job.out_dir;
     std::fs::create_dir_all(dir).map_err(|e| OutputError::io(dir, e))?;

@@ -22,8 +22,9 @@ use crate::model::{ModelError, RunOutcome, StepRecord};
 use crate::plan::Plan;
 
 /// The model as the runner sees it: `changenet::model::run_replicate` or a stand-in.
-pub type ModelFn =
-    dyn Fn(&Plan, u32, &mut dyn FnMut(&StepRecord)) -> Result<RunOutcome, ModelError> + Sync;
+/// May borrow (e.g. a model wrapped with per-arm settings), hence the lifetime.
+pub type ModelFn<'a> =
+    dyn Fn(&Plan, u32, &mut dyn FnMut(&StepRecord)) -> Result<RunOutcome, ModelError> + Sync + 'a;
 
 /// One run of an experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +59,7 @@ pub struct FinishedRun {
 }
 
 /// Runs one run, catching a panic of the model as a failure of this run alone.
-pub fn run_one(plans: &[Plan], spec: RunSpec, model: &ModelFn) -> FinishedRun {
+pub fn run_one(plans: &[Plan], spec: RunSpec, model: &ModelFn<'_>) -> FinishedRun {
     let mut records = Vec::new();
     let outcome = match plans.get(spec.plan) {
         None => Err(RunFailure::NoPlan(spec.plan)),
@@ -99,7 +100,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 pub fn run_in_order<E>(
     plans: &[Plan],
     runs: &[RunSpec],
-    model: &ModelFn,
+    model: &ModelFn<'_>,
     pool: &rayon::ThreadPool,
     mut sink: impl FnMut(FinishedRun) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -202,6 +203,28 @@ mod tests {
         );
         assert!(matches!(got[4].outcome, Err(RunFailure::Model(_))));
         assert_eq!(got.iter().filter(|f| f.outcome.is_ok()).count(), 4);
+    }
+
+    #[test]
+    fn no_run_starts_more_than_two_per_thread_ahead_of_the_sink() {
+        use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+        let plans = [toy_plan(3)];
+        let handed = AtomicU32::new(0);
+        let too_early = AtomicBool::new(false);
+        let model = |p: &Plan, r: u32, o: &mut dyn FnMut(&StepRecord)| {
+            // 2 threads: window of 4 runs, so run r may start once r - 3 has been handed on.
+            if r >= handed.load(Ordering::SeqCst) + 4 {
+                too_early.store(true, Ordering::SeqCst);
+            }
+            toy_model(p, r, o)
+        };
+        run_in_order::<()>(&plans, &specs(40), &model, &pool(2), |_| {
+            handed.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(handed.load(Ordering::SeqCst), 40);
+        assert!(!too_early.load(Ordering::SeqCst));
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn verify(
     dir: &Path,
     threads: usize,
     show_progress: bool,
-    model: &ModelFn,
+    model: &ModelFn<'_>,
 ) -> Result<Option<Mismatch>, VerifyError> {
     let manifest = Manifest::read(dir)?;
     let version = env!("CARGO_PKG_VERSION");
