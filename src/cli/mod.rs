@@ -20,6 +20,8 @@ use crate::scenario::ScenarioErrors;
 /// The embedded default scenario, run when `run` is given no scenario file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/england_gappa.ron");
 const DEFAULT_LABEL: &str = "england_gappa.ron (embedded default)";
+/// Most replicates one `run` accepts: the summary keeps each replicate's reported values.
+pub const MAX_REPLICATES: u32 = 1_000_000;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,7 +62,7 @@ struct RunArgs {
     /// Scenario file (RON); the embedded England GAPPA scenario when omitted.
     scenario: Option<PathBuf>,
     /// Replicates (overrides the scenario's).
-    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=MAX_REPLICATES as i64))]
     replicates: Option<u32>,
     /// Master seed (overrides the scenario's).
     #[arg(long, short = 's')]
@@ -246,10 +248,12 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
     if let Some(r) = a.replicates {
         plan.scenario.replicates = r;
     }
-    if plan.scenario.replicates == 0 {
-        return Err(CliError::InvalidInput(
-            "replicates: must be at least 1; set it in the scenario or with --replicates".into(),
-        ));
+    if !(1..=MAX_REPLICATES).contains(&plan.scenario.replicates) {
+        return Err(CliError::InvalidInput(format!(
+            "replicates: must be 1 to {MAX_REPLICATES} (got {}); the summary holds every \
+             replicate's reported values, so split larger experiments into shards",
+            plan.scenario.replicates
+        )));
     }
     let out_dir = match a.out {
         Some(dir) => dir,
@@ -334,6 +338,14 @@ pub fn report(e: &CliError) -> i32 {
         CliError::Usage(e) => {
             let _ = e.print();
         }
+        CliError::Scenario(errors) => {
+            // Diagnostics start with `file:line:column:` so editors can jump to them.
+            eprintln!("{errors}");
+            eprintln!(
+                "changenet: the scenario is invalid ({} problems)",
+                errors.0.len()
+            );
+        }
         e => eprintln!("changenet: {e}"),
     }
     e.exit_code()
@@ -403,6 +415,7 @@ mod tests {
         assert_eq!(code(&["--help"]), 0);
         assert_eq!(code(&["--version"]), 0);
         assert_eq!(code(&["run", "--replicates", "0"]), 2);
+        assert_eq!(code(&["run", "--replicates", "1000001"]), 2);
         assert_eq!(code(&["run", "--threads", "zero"]), 2);
         assert_eq!(code(&["run", "--set", "no-equals-sign"]), 2);
         assert_eq!(code(&["frobnicate"]), 2);

@@ -57,17 +57,15 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
             message: e.to_string(),
         })?;
     let (seed, replicates) = (plan.scenario.seed, plan.scenario.replicates);
-    let runs: Vec<RunSpec> = (0..replicates)
-        .map(|r| RunSpec {
-            run: r as u64,
-            plan: 0,
-            replicate: r,
-        })
-        .collect();
+    let runs = (0..replicates).map(|r| RunSpec {
+        run: r as u64,
+        plan: 0,
+        replicate: r,
+    });
     let mut tables = RunTables::create(dir, plan)?;
     let mut summary = SummaryBuilder::new(plan);
-    let progress = Progress::new(runs.len() as u64, job.show_progress);
-    run_in_order(std::slice::from_ref(plan), &runs, model, &pool, |f| {
+    let progress = Progress::new(replicates as u64, job.show_progress);
+    run_in_order(std::slice::from_ref(plan), runs, model, &pool, |f| {
         tables.write(&f, seed)?;
         summary.add(&f);
         progress.run_done();

@@ -97,21 +97,26 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// bounds memory to a few runs per thread. The sink runs on the calling thread. If it
 /// fails, no further runs start; those in flight finish and are dropped, and its first
 /// error is returned.
+///
+/// `runs` is consumed lazily, so a long experiment (or a shard's or a resumed run's subset
+/// of it) never needs its whole list in memory.
 pub fn run_in_order<E>(
     plans: &[Plan],
-    runs: &[RunSpec],
+    runs: impl IntoIterator<Item = RunSpec>,
     model: &ModelFn<'_>,
     pool: &rayon::ThreadPool,
     mut sink: impl FnMut(FinishedRun) -> Result<(), E>,
 ) -> Result<(), E> {
     let window = 2 * pool.current_num_threads().max(1);
+    let mut runs = runs.into_iter();
     let (tx, rx) = std::sync::mpsc::channel::<(usize, FinishedRun)>();
     let mut waiting: BTreeMap<usize, FinishedRun> = BTreeMap::new();
     let mut result = Ok(());
     let (mut started, mut handed) = (0usize, 0usize);
     pool.in_place_scope(|scope| loop {
-        while result.is_ok() && started < runs.len() && started < handed + window {
-            let (i, spec, tx) = (started, runs[started], tx.clone());
+        while result.is_ok() && started < handed + window {
+            let Some(spec) = runs.next() else { break };
+            let (i, tx) = (started, tx.clone());
             scope.spawn(move |_| {
                 // The receiver outlives the scope, so sending cannot fail.
                 let _ = tx.send((i, run_one(plans, spec, model)));
@@ -146,14 +151,12 @@ mod tests {
             .unwrap()
     }
 
-    fn specs(n: u32) -> Vec<RunSpec> {
-        (0..n)
-            .map(|r| RunSpec {
-                run: r as u64,
-                plan: 0,
-                replicate: r,
-            })
-            .collect()
+    fn specs(n: u32) -> impl Iterator<Item = RunSpec> {
+        (0..n).map(|r| RunSpec {
+            run: r as u64,
+            plan: 0,
+            replicate: r,
+        })
     }
 
     #[test]
@@ -162,7 +165,7 @@ mod tests {
         let mut seen = Vec::new();
         for threads in [1, 2, 8] {
             let mut got = Vec::new();
-            run_in_order::<()>(&plans, &specs(20), &toy_model, &pool(threads), |f| {
+            run_in_order::<()>(&plans, specs(20), &toy_model, &pool(threads), |f| {
                 got.push(f);
                 Ok(())
             })
@@ -191,7 +194,7 @@ mod tests {
             toy_model(p, r, o)
         };
         let mut got = Vec::new();
-        run_in_order::<()>(&plans, &specs(6), &model, &pool(2), |f| {
+        run_in_order::<()>(&plans, specs(6), &model, &pool(2), |f| {
             got.push(f);
             Ok(())
         })
@@ -218,7 +221,7 @@ mod tests {
             }
             toy_model(p, r, o)
         };
-        run_in_order::<()>(&plans, &specs(40), &model, &pool(2), |_| {
+        run_in_order::<()>(&plans, specs(40), &model, &pool(2), |_| {
             handed.fetch_add(1, Ordering::SeqCst);
             Ok(())
         })
@@ -231,7 +234,7 @@ mod tests {
     fn a_failing_sink_stops_new_runs_and_reports_its_error() {
         let plans = [toy_plan(3)];
         let mut calls = 0;
-        let r = run_in_order(&plans, &specs(100), &toy_model, &pool(2), |f| {
+        let r = run_in_order(&plans, specs(100), &toy_model, &pool(2), |f| {
             calls += 1;
             if f.spec.run == 3 {
                 Err("disk full")
