@@ -5,7 +5,7 @@
 
 use crate::model::{ModelError, RunOutcome, StepRecord};
 use crate::plan::Plan;
-use crate::rng::{replicate_key, Draws, Purpose};
+use crate::rng::{replicate_key, unit, Draws, Purpose};
 use crate::scenario::Organisations;
 
 /// A small scenario (two places, two practices, three years monthly) for tests.
@@ -60,13 +60,13 @@ pub fn toy_model(
     let mut yearly: std::collections::BTreeMap<i32, (f64, u32)> = Default::default();
     let mut last = None;
     for step in 0..=plan.steps {
-        let mut draws = Draws::new(&key, Purpose::Adoption, 0, step);
+        let mut draws = Draws::sequence(&key, Purpose::Adoption, 0, step);
         if step > 0 {
-            for (i, p) in place_prevalence.iter_mut().enumerate() {
-                *p *= 1.0 - 0.004 * draws.uniform(i as u32, 0);
+            for p in place_prevalence.iter_mut() {
+                *p *= 1.0 - 0.004 * unit(&mut draws);
             }
-            for (i, a) in adopters.iter_mut().enumerate() {
-                if draws.uniform(i as u32, 1) < 0.3 && *a < orgs {
+            for a in adopters.iter_mut() {
+                if unit(&mut draws) < 0.3 && *a < orgs {
                     *a += 1;
                 }
             }
