@@ -36,6 +36,7 @@ pub const TINY: &str = r#"(
     kinds: [(name: "club")],
     organisations: Generate([(kind: "club", place: "north", count: 10)]),
     practices: [(name: "walking", kernel: Bass(innovation: 0.01, imitation: 0.3))],
+    target: (relative_reduction: 0.15, baseline_year: 2016, target_year: 2017),
 )
 "#;
 
