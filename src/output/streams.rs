@@ -1,11 +1,14 @@
 //! The per-run and per-step result tables, streamed as runs finish: `runs.csv`,
 //! `timeseries.csv` and `places.csv`.
 //!
-//! Each finished run is written and flushed to the operating system before the next, so a
-//! killed process loses only the runs in flight. Tables are tidy (one observation a row),
-//! the first row names the columns, and floats follow [`super::format`].
+//! Formatting and appending are apart: [`RowFormatter`] turns a finished run into its CSV
+//! bytes on the worker thread that ran it (in parallel), and [`RunTables`] appends those
+//! bytes in run order and flushes them to the operating system, so a killed process loses
+//! only the runs in flight. Tables are tidy (one observation a row), the first row names
+//! the columns, and floats follow [`super::format`].
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 
 use super::atomic::AtomicFile;
@@ -15,22 +18,29 @@ use super::{OutputError, PLACES_CSV, RUNS_CSV, TIMESERIES_CSV};
 use crate::plan::Plan;
 use crate::runner::FinishedRun;
 
-type Table = csv::Writer<AtomicFile>;
-
-/// The open tables of one experiment.
-pub struct RunTables {
-    runs: Table,
-    timeseries: Table,
-    places: Option<Table>,
-    n_practices: usize,
-    place_names: Vec<String>,
-    values: Vec<f64>,
-    row: Vec<String>,
+/// The CSV bytes of one run, one buffer per table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunRows {
+    pub runs: Vec<u8>,
+    pub timeseries: Vec<u8>,
+    pub places: Vec<u8>,
 }
 
-impl RunTables {
-    /// Creates the tables in `dir` and writes their header rows.
-    pub fn create(dir: &Path, plan: &Plan) -> Result<RunTables, OutputError> {
+/// Turns finished runs of one plan into CSV rows; shared by all worker threads.
+#[derive(Debug, Clone)]
+pub struct RowFormatter {
+    seed: u64,
+    n_practices: usize,
+    place_names: Vec<String>,
+    places: bool,
+    runs_header: Vec<String>,
+    timeseries_header: Vec<String>,
+}
+
+const PLACES_HEADER: [&str; 5] = ["run", "step", "date", "place", "prevalence"];
+
+impl RowFormatter {
+    pub fn new(plan: &Plan) -> RowFormatter {
         let practices = practice_names(plan);
         let mut runs_header: Vec<String> = [
             "run",
@@ -55,18 +65,10 @@ impl RunTables {
             ]
             .map(String::from),
         );
-        let mut ts_header: Vec<String> = ["run", "step", "date"].map(String::from).to_vec();
-        ts_header.extend(step_metric_names(&practices));
-        let places = if plan.scenario.output.places {
-            let header = ["run", "step", "date", "place", "prevalence"].map(String::from);
-            Some(open(dir, PLACES_CSV, &header)?)
-        } else {
-            None
-        };
-        Ok(RunTables {
-            runs: open(dir, RUNS_CSV, &runs_header)?,
-            timeseries: open(dir, TIMESERIES_CSV, &ts_header)?,
-            places,
+        let mut timeseries_header: Vec<String> = ["run", "step", "date"].map(String::from).to_vec();
+        timeseries_header.extend(step_metric_names(&practices));
+        RowFormatter {
+            seed: plan.scenario.seed,
             n_practices: practices.len(),
             place_names: plan
                 .scenario
@@ -74,44 +76,45 @@ impl RunTables {
                 .iter()
                 .map(|p| p.name.clone())
                 .collect(),
-            values: Vec::new(),
-            row: Vec::new(),
-        })
+            places: plan.scenario.output.places,
+            runs_header,
+            timeseries_header,
+        }
     }
 
-    /// Appends one finished run to every table and flushes them.
-    pub fn write(&mut self, f: &FinishedRun, seed: u64) -> Result<(), OutputError> {
+    /// The rows of one finished run in every table.
+    pub fn format(&self, f: &FinishedRun) -> RunRows {
+        let (mut timeseries, mut places) = (csv_buffer(), csv_buffer());
         let run = f.spec.run.to_string();
+        let mut values = Vec::new();
+        let mut row: Vec<String> = Vec::new();
         for r in &f.records {
             let (step, date) = (r.step.to_string(), r.date.to_string());
-            step_metric_values(r, self.n_practices, &mut self.values);
-            self.row.clear();
-            self.row.extend([run.clone(), step.clone(), date.clone()]);
-            self.row.extend(self.values.iter().map(|&v| float(v)));
-            write_row(&mut self.timeseries, &self.row)?;
-            if let Some(places) = &mut self.places {
+            step_metric_values(r, self.n_practices, &mut values);
+            row.clear();
+            row.extend([run.clone(), step.clone(), date.clone()]);
+            row.extend(values.iter().map(|&v| float(v)));
+            put(&mut timeseries, &row);
+            if self.places {
                 for (i, name) in self.place_names.iter().enumerate() {
                     let p = r.place_prevalence.get(i).copied().unwrap_or(f64::NAN);
-                    let row = [&run, &step, &date, name, &float(p)];
-                    write_row(places, row)?;
+                    put(&mut places, [&run, &step, &date, name, &float(p)]);
                 }
             }
         }
-        self.row.clear();
-        self.row
-            .extend([run, f.spec.replicate.to_string(), seed.to_string()]);
+        row.clear();
+        row.extend([run, f.spec.replicate.to_string(), self.seed.to_string()]);
         match &f.outcome {
             Ok(o) => {
-                self.row.extend([
+                row.extend([
                     float(o.baseline_prevalence),
                     float(o.final_prevalence),
                     float(o.relative_reduction),
                     o.target_met.to_string(),
                     opt_int(o.target_year_reached),
                 ]);
-                self.row
-                    .extend((0..self.n_practices).map(|i| opt_int(o.final_adopters.get(i))));
-                self.row.extend([
+                row.extend((0..self.n_practices).map(|i| opt_int(o.final_adopters.get(i))));
+                row.extend([
                     o.active_improvers.to_string(),
                     float(o.mean_commitment),
                     o.members.to_string(),
@@ -120,38 +123,81 @@ impl RunTables {
                 ]);
             }
             Err(e) => {
-                let empty = 5 + self.n_practices + 4;
-                self.row.extend(std::iter::repeat_n(String::new(), empty));
-                self.row.push(one_line(&e.to_string()));
+                let empty = self.runs_header.len() - 4;
+                row.extend(std::iter::repeat_n(String::new(), empty));
+                row.push(one_line(&e.to_string()));
             }
         }
-        write_row(&mut self.runs, &self.row)?;
-        for t in self.tables() {
-            flush(t)?;
+        let mut runs = csv_buffer();
+        put(&mut runs, &row);
+        RunRows {
+            runs: bytes(runs),
+            timeseries: bytes(timeseries),
+            places: bytes(places),
         }
-        Ok(())
+    }
+}
+
+type Buffer = csv::Writer<Vec<u8>>;
+
+fn csv_buffer() -> Buffer {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+/// Writing CSV into memory cannot fail: the only errors are the writer's I/O errors.
+fn put<I, T>(b: &mut Buffer, row: I)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let _ = b.write_record(row);
+}
+
+fn bytes(b: Buffer) -> Vec<u8> {
+    b.into_inner().unwrap_or_default()
+}
+
+/// The open tables of one experiment.
+pub struct RunTables {
+    runs: AtomicFile,
+    timeseries: AtomicFile,
+    places: Option<AtomicFile>,
+}
+
+impl RunTables {
+    /// Creates the tables in `dir` and writes their header rows.
+    pub fn create(dir: &Path, rows: &RowFormatter) -> Result<RunTables, OutputError> {
+        let places = if rows.places {
+            Some(open(dir, PLACES_CSV, &PLACES_HEADER)?)
+        } else {
+            None
+        };
+        Ok(RunTables {
+            runs: open(dir, RUNS_CSV, &rows.runs_header)?,
+            timeseries: open(dir, TIMESERIES_CSV, &rows.timeseries_header)?,
+            places,
+        })
     }
 
-    fn tables(&mut self) -> impl Iterator<Item = &mut Table> {
-        [
-            Some(&mut self.runs),
-            Some(&mut self.timeseries),
-            self.places.as_mut(),
-        ]
-        .into_iter()
-        .flatten()
+    /// Appends one run's rows to every table and flushes them.
+    pub fn append(&mut self, rows: &RunRows) -> Result<(), OutputError> {
+        append(&mut self.runs, &rows.runs)?;
+        append(&mut self.timeseries, &rows.timeseries)?;
+        if let Some(places) = &mut self.places {
+            append(places, &rows.places)?;
+        }
+        Ok(())
     }
 
     /// Commits every table; returns each file's name and SHA-256.
     pub fn commit(self) -> Result<BTreeMap<String, String>, OutputError> {
         let mut digests = BTreeMap::new();
-        for t in [Some(self.runs), Some(self.timeseries), self.places]
+        for file in [Some(self.runs), Some(self.timeseries), self.places]
             .into_iter()
             .flatten()
         {
-            let file = t
-                .into_inner()
-                .map_err(|e| OutputError::io(Path::new("result table"), e.into_error()))?;
             let path = file.path().to_path_buf();
             let digest = file.commit().map_err(|e| OutputError::io(&path, e))?;
             let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -161,26 +207,17 @@ impl RunTables {
     }
 }
 
-fn open(dir: &Path, name: &str, header: &[String]) -> Result<Table, OutputError> {
+fn open<T: AsRef<[u8]>>(dir: &Path, name: &str, header: &[T]) -> Result<AtomicFile, OutputError> {
     let path = dir.join(name);
-    let file = AtomicFile::create(&path).map_err(|e| OutputError::io(&path, e))?;
-    let mut t = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(file);
-    write_row(&mut t, header)?;
-    Ok(t)
+    let mut file = AtomicFile::create(&path).map_err(|e| OutputError::io(&path, e))?;
+    let mut b = csv_buffer();
+    put(&mut b, header);
+    append(&mut file, &bytes(b))?;
+    Ok(file)
 }
 
-fn write_row<I, T>(t: &mut Table, row: I) -> Result<(), OutputError>
-where
-    I: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    t.write_record(row)
-        .map_err(|e| OutputError::io(t.get_ref().path(), std::io::Error::other(e)))
-}
-
-fn flush(t: &mut Table) -> Result<(), OutputError> {
-    t.flush()
-        .map_err(|e| OutputError::io(t.get_ref().path(), e))
+fn append(file: &mut AtomicFile, bytes: &[u8]) -> Result<(), OutputError> {
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .map_err(|e| OutputError::io(file.path(), e))
 }

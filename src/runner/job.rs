@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use super::progress::Progress;
-use super::{run_in_order, ModelFn, RunSpec};
+use super::{run_in_order, run_one, ModelFn, RunSpec};
 use crate::output::manifest::{sha256_hex, Manifest};
-use crate::output::streams::RunTables;
+use crate::output::streams::{RowFormatter, RunTables};
 use crate::output::summary::{Headline, SummaryBuilder};
 use crate::output::{OutputError, PLACES_CSV, SUMMARY_CSV};
 use crate::plan::Plan;
@@ -62,12 +62,20 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
         plan: 0,
         replicate: r,
     });
-    let mut tables = RunTables::create(dir, plan)?;
+    let formatter = RowFormatter::new(plan);
+    let mut tables = RunTables::create(dir, &formatter)?;
     let mut summary = SummaryBuilder::new(plan);
     let progress = Progress::new(replicates as u64, job.show_progress);
-    run_in_order(std::slice::from_ref(plan), runs, model, &pool, |f| {
-        tables.write(&f, seed)?;
-        summary.add(&f);
+    let plans = std::slice::from_ref(plan);
+    // Model run and row formatting happen on the workers; the sink only appends in order.
+    let work = |spec| {
+        let finished = run_one(plans, spec, model);
+        let rows = formatter.format(&finished);
+        (finished, rows)
+    };
+    run_in_order(runs, &work, &pool, |(finished, rows)| {
+        tables.append(&rows)?;
+        summary.add(&finished);
         progress.run_done();
         Ok::<(), OutputError>(())
     })?;

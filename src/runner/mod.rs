@@ -91,51 +91,65 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Runs every run of `runs` on `pool` and calls `sink` with each, in the order of `runs`.
+/// Does `work` for every run of `runs` on `pool` and calls `sink` with each result, in the
+/// order of `runs`.
 ///
-/// At most two runs per pool thread are started ahead of the next one to hand on, which
-/// bounds memory to a few runs per thread. The sink runs on the calling thread. If it
-/// fails, no further runs start; those in flight finish and are dropped, and its first
-/// error is returned.
-///
-/// `runs` is consumed lazily, so a long experiment (or a shard's or a resumed run's subset
-/// of it) never needs its whole list in memory.
-pub fn run_in_order<E>(
-    plans: &[Plan],
+/// `work` runs in parallel: the model run and whatever can be prepared without order
+/// (formatting rows, say), so the sink, which runs on the calling thread, only appends. At
+/// most two runs per pool thread are started ahead of the next one to hand on, which bounds
+/// memory to a few runs per thread. If the sink fails, no further runs start; those in
+/// flight finish and are dropped, and its first error is returned. `runs` is consumed
+/// lazily, so a long experiment (or a shard's or a resumed run's subset of it) never needs
+/// its whole list in memory. A panic in `work` (not in the model: [`run_one`] records
+/// those) stops the runs and is re-raised here once those in flight are done.
+pub fn run_in_order<T: Send, E>(
     runs: impl IntoIterator<Item = RunSpec>,
-    model: &ModelFn<'_>,
+    work: &(dyn Fn(RunSpec) -> T + Sync),
     pool: &rayon::ThreadPool,
-    mut sink: impl FnMut(FinishedRun) -> Result<(), E>,
+    mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), E> {
     let window = 2 * pool.current_num_threads().max(1);
     let mut runs = runs.into_iter();
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, FinishedRun)>();
-    let mut waiting: BTreeMap<usize, FinishedRun> = BTreeMap::new();
-    let mut result = Ok(());
-    let (mut started, mut handed) = (0usize, 0usize);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, std::thread::Result<T>)>();
+    let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
+    let (mut result, mut panic) = (Ok(()), None);
+    let (mut started, mut received, mut handed) = (0usize, 0usize, 0usize);
     pool.in_place_scope(|scope| loop {
-        while result.is_ok() && started < handed + window {
+        let stopped = result.is_err() || panic.is_some();
+        while !stopped && started < handed + window {
             let Some(spec) = runs.next() else { break };
             let (i, tx) = (started, tx.clone());
             scope.spawn(move |_| {
+                let out = catch_unwind(AssertUnwindSafe(|| work(spec)));
                 // The receiver outlives the scope, so sending cannot fail.
-                let _ = tx.send((i, run_one(plans, spec, model)));
+                let _ = tx.send((i, out));
             });
             started += 1;
         }
-        if handed == started {
+        if received == started {
             break;
         }
-        // Every started task sends exactly once (panics are caught), so this cannot hang.
-        let Ok((i, finished)) = rx.recv() else { break };
-        waiting.insert(i, finished);
-        while let Some(finished) = waiting.remove(&handed) {
-            if result.is_ok() {
-                result = sink(finished);
+        // Every started task sends exactly once, so this cannot hang.
+        let Ok((i, out)) = rx.recv() else { break };
+        received += 1;
+        match out {
+            Ok(t) => {
+                waiting.insert(i, t);
+            }
+            Err(payload) => {
+                panic.get_or_insert(payload);
+            }
+        }
+        while let Some(t) = waiting.remove(&handed) {
+            if result.is_ok() && panic.is_none() {
+                result = sink(t);
             }
             handed += 1;
         }
     });
+    if let Some(payload) = panic {
+        std::panic::resume_unwind(payload);
+    }
     result
 }
 
@@ -165,7 +179,8 @@ mod tests {
         let mut seen = Vec::new();
         for threads in [1, 2, 8] {
             let mut got = Vec::new();
-            run_in_order::<()>(&plans, specs(20), &toy_model, &pool(threads), |f| {
+            let work = |s| run_one(&plans, s, &toy_model);
+            run_in_order::<_, ()>(specs(20), &work, &pool(threads), |f| {
                 got.push(f);
                 Ok(())
             })
@@ -194,7 +209,8 @@ mod tests {
             toy_model(p, r, o)
         };
         let mut got = Vec::new();
-        run_in_order::<()>(&plans, specs(6), &model, &pool(2), |f| {
+        let work = |s| run_one(&plans, s, &model);
+        run_in_order::<_, ()>(specs(6), &work, &pool(2), |f| {
             got.push(f);
             Ok(())
         })
@@ -221,7 +237,8 @@ mod tests {
             }
             toy_model(p, r, o)
         };
-        run_in_order::<()>(&plans, specs(40), &model, &pool(2), |_| {
+        let work = |s| run_one(&plans, s, &model);
+        run_in_order::<_, ()>(specs(40), &work, &pool(2), |_| {
             handed.fetch_add(1, Ordering::SeqCst);
             Ok(())
         })
@@ -234,7 +251,8 @@ mod tests {
     fn a_failing_sink_stops_new_runs_and_reports_its_error() {
         let plans = [toy_plan(3)];
         let mut calls = 0;
-        let r = run_in_order(&plans, specs(100), &toy_model, &pool(2), |f| {
+        let work = |s| run_one(&plans, s, &toy_model);
+        let r = run_in_order(specs(100), &work, &pool(2), |f: FinishedRun| {
             calls += 1;
             if f.spec.run == 3 {
                 Err("disk full")
@@ -244,5 +262,25 @@ mod tests {
         });
         assert_eq!(r, Err("disk full"));
         assert_eq!(calls, 4);
+    }
+
+    #[test]
+    fn a_panic_outside_the_model_is_raised_to_the_caller_without_hanging() {
+        let work = |s: RunSpec| {
+            if s.run == 5 {
+                panic!("formatting broke");
+            }
+            s.run
+        };
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            let mut handed = Vec::new();
+            let r = run_in_order::<_, ()>(specs(50), &work, &pool(2), |r| {
+                handed.push(r);
+                Ok(())
+            });
+            (r, handed)
+        }));
+        let payload = caught.unwrap_err();
+        assert_eq!(panic_message(payload.as_ref()), "formatting broke");
     }
 }
