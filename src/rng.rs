@@ -196,7 +196,7 @@ mod tests {
         let got: Vec<String> = (0..3).map(|o| format!("{:.12}", d.uniform(o))).collect();
         assert_eq!(got, PINNED);
     }
-    const PINNED: [&str; 3] = ["0.379569674521", "0.613959972678", "0.992501321405"];
+    const PINNED: [&str; 3] = ["0.379569674521", "0.259879710142", "0.806260836411"];
 
     #[test]
     fn draws_do_not_depend_on_access_order() {
