@@ -3,7 +3,7 @@ fn main() {
     let path = std::env::args().nth(1).unwrap();
     let sc = scenario::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
     let plan = Plan::new(sc, ".".into()).unwrap();
-    for r in 0..plan.scenario.replicates.min(3) {
+    for r in 0..plan.scenario.replicates.min(1) {
         let t = std::time::Instant::now();
         let mut n = 0;
         let out = model::run_replicate(&plan, r, &mut |rec| {

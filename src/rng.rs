@@ -170,6 +170,29 @@ pub fn unit<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// The indices in 0..n each chosen independently with probability `p`, in increasing
+/// order, by geometric skipping: work proportional to the number chosen, not to n.
+pub fn bernoulli_indices<R: RngCore + ?Sized>(rng: &mut R, n: usize, p: f64) -> Vec<usize> {
+    let mut out = Vec::new();
+    if p <= 0.0 || n == 0 {
+        return out;
+    }
+    if p >= 1.0 {
+        return (0..n).collect();
+    }
+    let log_q = (1.0 - p).ln();
+    let mut i: f64 = -1.0;
+    loop {
+        // Skip a Geometric(p) number of failures; 1 - u is in (0, 1].
+        let u = unit(rng);
+        i += 1.0 + ((1.0 - u).ln() / log_q).floor();
+        if i >= n as f64 {
+            return out;
+        }
+        out.push(i as usize);
+    }
+}
+
 /// A uniform integer in 0..n (n > 0) by Lemire's multiply-shift with rejection: unbiased.
 #[inline]
 pub fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
@@ -220,6 +243,20 @@ mod tests {
         assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 0, 6).uniform(9));
         assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 1, 5).uniform(9));
         assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 0, 5).uniform(10));
+    }
+
+    #[test]
+    fn bernoulli_indices_have_the_right_rate() {
+        let mut r = Draws::sequence(&replicate_key(3, 0), Purpose::Ties, 0, 0);
+        let picked = bernoulli_indices(&mut r, 1_000_000, 0.01);
+        assert!(picked.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            (picked.len() as f64 - 10_000.0).abs() < 400.0,
+            "{}",
+            picked.len()
+        );
+        assert_eq!(bernoulli_indices(&mut r, 5, 1.0), vec![0, 1, 2, 3, 4]);
+        assert!(bernoulli_indices(&mut r, 5, 0.0).is_empty());
     }
 
     #[test]

@@ -116,7 +116,8 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                 imitation,
             } => {
                 let ps = &state.practices[p];
-                for i in 0..world.n {
+                for &i in &world.pool[p] {
+                    let i = i as usize;
                     if ps.stage[i] != NONE {
                         continue;
                     }

@@ -14,51 +14,7 @@
 use crate::model::world::World;
 use crate::model::Ctx;
 
-use super::state::{State, EMBEDDED, TRIALLING};
-
-/// Progress of `i`: mean over adoptable practices of 1/2 trialling, 1 embedded.
-pub fn progress(world: &World, state: &State, i: usize) -> Option<f64> {
-    let mut total = 0.0;
-    let mut count = 0;
-    for (p, ps) in state.practices.iter().enumerate() {
-        if !world.kind_allowed[p][world.kind[i] as usize] {
-            continue;
-        }
-        count += 1;
-        total += match ps.stage[i] {
-            TRIALLING => 0.5,
-            EMBEDDED => 1.0,
-            _ => 0.0,
-        };
-    }
-    (count > 0).then(|| total / count as f64)
-}
-
-/// Negative reciprocity of `i`: weighted mean over its member ties of how far it gives
-/// more than it receives (0 when balanced or receiving).
-pub fn negative_reciprocity(state: &State, i: usize) -> f64 {
-    let (mut num, mut den) = (0.0, 0.0);
-    for (&j, &t) in state.net.neighbours(i).iter().zip(state.net.tie_ids(i)) {
-        if !state.member[j as usize] {
-            continue;
-        }
-        let tu = t as usize;
-        let w = state.net.ties.scaled_weight[tu] as f64;
-        let r = state.net.ties.reciprocity[tu] as f64;
-        let giving = if state.net.ties.a[tu] as usize == i {
-            r
-        } else {
-            -r
-        };
-        num += w * giving.max(0.0);
-        den += w;
-    }
-    if den > 0.0 {
-        num / den
-    } else {
-        0.0
-    }
-}
+use super::state::State;
 
 /// One step of commitment: update, then withdrawals and returns.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
@@ -82,12 +38,13 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
         } else {
             0.0
         };
-        let progress_gap = progress(world, state, i).map_or(0.0, |p| p - state.expectation[i]);
-        let neg = if c.reciprocity_loss > 0.0 {
-            negative_reciprocity(state, i)
+        let adoptable = ctx.adoptable[world.kind[i] as usize];
+        let progress_gap = if adoptable > 0 {
+            state.progress_sum[i] / adoptable as f64 - state.expectation[i]
         } else {
             0.0
         };
+        let neg = state.negative_reciprocity(i);
         let rate = c.relational_gain * relational + c.progress_gain * progress_gap
             - c.misalignment_loss * (1.0 - state.alignment[i])
             - c.reciprocity_loss * neg

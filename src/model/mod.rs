@@ -49,6 +49,8 @@ pub struct Ctx<'a> {
     pub key: [u8; 32],
     /// Steps from trialling to embedded, per practice.
     pub dwell_steps: Vec<u32>,
+    /// Practices each kind may adopt (the denominator of progress).
+    pub adoptable: Vec<u32>,
 }
 
 /// One run: the world, its state, and the step it is at.
@@ -73,6 +75,9 @@ impl<'a> Simulation<'a> {
                 .practices
                 .iter()
                 .map(|p| (p.dwell_years / plan.dt).round().max(0.0) as u32)
+                .collect(),
+            adoptable: (0..sc.kinds.len())
+                .map(|k| world.kind_allowed.iter().filter(|a| a[k]).count() as u32)
                 .collect(),
         };
         let threshold_rules: Vec<bool> = sc
@@ -256,7 +261,7 @@ fn evaluate(
         .iter()
         .find(|a| a.0 > t.baseline_year && a.1 <= level)
         .map(|a| a.0);
-    let fit_rmse = rmse(plan, series_by_date(plan, series));
+    let fit_rmse = rmse(&fitted(plan, series));
     RunOutcome {
         replicate,
         baseline_prevalence: baseline,
@@ -286,19 +291,33 @@ fn series_by_date(plan: &Plan, series: &[(i32, f64)]) -> Vec<(i64, f64)> {
         .collect()
 }
 
-/// Root-mean-square error of modelled against observed pooled prevalence, at the steps
-/// whose months contain the observation dates.
-fn rmse(plan: &Plan, by_date: Vec<(i64, f64)>) -> Option<f64> {
-    let obs = &plan.scenario.outcome.observed;
-    let sm = plan.scenario.calendar.step_months as i64;
-    let mut sum = 0.0;
-    let mut n = 0;
-    for o in obs {
-        let m = o.date.index();
-        if let Some(&(_, p)) = by_date.iter().find(|(end, _)| m <= *end && m > *end - sm) {
-            sum += (p - o.prevalence).powi(2);
-            n += 1;
-        }
-    }
-    (n > 0).then(|| (sum / n as f64).sqrt())
+/// Mean modelled prevalence over the steps ending inside each observation's window, with
+/// the observation, for every observation the horizon covers.
+pub fn fitted(plan: &Plan, series: &[(i32, f64)]) -> Vec<(f64, f64)> {
+    let by_date = series_by_date(plan, series);
+    plan.scenario
+        .outcome
+        .observed
+        .iter()
+        .filter_map(|o| {
+            let inside: Vec<f64> = by_date
+                .iter()
+                .filter(|(m, _)| *m >= o.from.index() && *m <= o.to.index())
+                .map(|&(_, p)| p)
+                .collect();
+            (!inside.is_empty()).then(|| {
+                (
+                    inside.iter().sum::<f64>() / inside.len() as f64,
+                    o.prevalence,
+                )
+            })
+        })
+        .collect()
+}
+
+/// Root-mean-square error of modelled against observed pooled prevalence.
+fn rmse(pairs: &[(f64, f64)]) -> Option<f64> {
+    (!pairs.is_empty()).then(|| {
+        (pairs.iter().map(|(m, o)| (m - o).powi(2)).sum::<f64>() / pairs.len() as f64).sqrt()
+    })
 }

@@ -51,8 +51,9 @@ pub fn programme_hazard(ctx: &Ctx, world: &World, state: &State) -> Vec<f64> {
         if effect <= 0.0 || ps.embedded == 0 {
             continue;
         }
-        for (i, &st) in ps.stage.iter().enumerate() {
-            if st == EMBEDDED && world.reach_share[i] > 0.0 {
+        for &i in &world.pool[p] {
+            let i = i as usize;
+            if ps.stage[i] == EMBEDDED && world.reach_share[i] > 0.0 {
                 log_miss[world.place[i] as usize] +=
                     (1.0 - (world.reach_share[i] * effect).min(1.0)).ln();
             }

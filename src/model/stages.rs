@@ -15,7 +15,6 @@ use super::state::{adopting, State, TRIALLING};
 
 /// One step of stage transitions and discontinuation.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
-    let _ = world;
     for (p, practice) in ctx.plan.scenario.practices.iter().enumerate() {
         while let Some(&(due, i)) = state.practices[p].due.front() {
             if due > step {
@@ -37,7 +36,8 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         let mut draws = Draws::new(&ctx.key, Purpose::Discontinuation, p as u32, step);
         let ps = &state.practices[p];
         let mut stopping = Vec::new();
-        for i in 0..state.n() {
+        for &i in &world.pool[p] {
+            let i = i as usize;
             if !adopting(ps.stage[i]) {
                 continue;
             }

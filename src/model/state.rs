@@ -115,6 +115,13 @@ pub struct State {
     pub practices: Vec<PracticeState>,
     /// Inactive people per place.
     pub inactive: Vec<f64>,
+    /// Live person-dependent ties (removed ones are dropped after each turnover pass).
+    pub person_ties: Vec<u32>,
+    /// Scaled weight of ties to member neighbours times how far this organisation gives
+    /// more than it receives over each (0 when balanced or receiving).
+    pub giving: Vec<f64>,
+    /// Progress numerator: per practice 1/2 when trialling, 1 when embedded.
+    pub progress_sum: Vec<f64>,
 }
 
 impl State {
@@ -148,12 +155,53 @@ impl State {
                 .map(|p| PracticeState::new(n, threshold_rules[p]))
                 .collect(),
             inactive,
+            person_ties: (0..net.ties.len() as u32)
+                .filter(|&t| net.ties.flags[t as usize] & crate::network::PERSON_DEPENDENT != 0)
+                .collect(),
+            giving: vec![0.0; n],
+            progress_sum: vec![0.0; n],
             net,
         }
     }
 
     pub fn n(&self) -> usize {
         self.net.n
+    }
+
+    /// How far `x` gives more than it receives over tie `t` (0 when not).
+    #[inline]
+    fn gives(&self, t: usize, x: usize) -> f64 {
+        let r = self.net.ties.reciprocity[t] as f64;
+        (if self.net.ties.a[t] as usize == x {
+            r
+        } else {
+            -r
+        })
+        .max(0.0)
+    }
+
+    /// Sets the reciprocity balance of tie `t` (positive: its lower end gives more).
+    pub fn set_reciprocity(&mut self, t: u32, balance: f32) {
+        let tu = t as usize;
+        let (a, b) = (self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize);
+        let w = self.net.ties.scaled_weight[tu] as f64;
+        let before = [self.gives(tu, a), self.gives(tu, b)];
+        self.net.ties.reciprocity[tu] = balance;
+        for (k, (x, y)) in [(a, b), (b, a)].into_iter().enumerate() {
+            if self.member[y] {
+                self.giving[x] += w * (self.gives(tu, x) - before[k]);
+            }
+        }
+    }
+
+    /// Negative reciprocity of `i`: weighted mean over its member ties of how far it gives
+    /// more than it receives.
+    pub fn negative_reciprocity(&self, i: usize) -> f64 {
+        if self.member_weight[i] > 0.0 {
+            self.giving[i] / self.member_weight[i]
+        } else {
+            0.0
+        }
     }
 
     /// Adds `delta` (scaled) of adopting weight of practice `p` to `i`'s neighbours.
@@ -181,6 +229,7 @@ impl State {
         ps.stage[i as usize] = TRIALLING;
         ps.since[i as usize] = step;
         ps.trialling += 1;
+        self.progress_sum[i as usize] += 0.5;
         ps.due.push_back((due, i));
         ps.fresh.push(i);
         if self.member[i as usize] {
@@ -196,6 +245,7 @@ impl State {
             ps.since[i as usize] = step;
             ps.trialling -= 1;
             ps.embedded += 1;
+            self.progress_sum[i as usize] += 0.5;
         }
     }
 
@@ -208,8 +258,10 @@ impl State {
         }
         if st == TRIALLING {
             ps.trialling -= 1;
+            self.progress_sum[i as usize] -= 0.5;
         } else {
             ps.embedded -= 1;
+            self.progress_sum[i as usize] -= 1.0;
         }
         ps.stage[i as usize] = DISCONTINUED;
         ps.since[i as usize] = step;
@@ -235,8 +287,10 @@ impl State {
         let s = self.net.offsets[iu] as usize;
         for k in s..s + self.net.len[iu] as usize {
             let j = self.net.neighbour[k] as usize;
-            self.member_weight[j] +=
-                sign * self.net.ties.scaled_weight[self.net.tie[k] as usize] as f64;
+            let t = self.net.tie[k] as usize;
+            let w = self.net.ties.scaled_weight[t] as f64;
+            self.member_weight[j] += sign * w;
+            self.giving[j] += sign * w * self.gives(t, j);
         }
         for p in 0..self.practices.len() {
             if adopting(self.practices[p].stage[iu]) {
@@ -253,17 +307,22 @@ impl State {
         }
     }
 
-    /// Adds `delta` (scaled) to the tie between `a` and `b` in every sum that counts it.
-    fn account_tie(&mut self, a: usize, b: usize, delta: f64) {
+    /// Adds `delta` (scaled) to the weight of tie `t`, and `count` to the number of ties,
+    /// in every sum that counts it.
+    fn account_tie(&mut self, t: usize, delta: f64, count: i32) {
+        let (a, b) = (self.net.ties.a[t] as usize, self.net.ties.b[t] as usize);
         for (x, y) in [(a, b), (b, a)] {
-            if self.member[y] {
-                self.member_weight[x] += delta;
-                for ps in &mut self.practices {
-                    if adopting(ps.stage[y]) {
-                        ps.adopting_weight[x] += delta;
-                    }
-                    ps.mark(x as u32);
+            if !self.member[y] {
+                continue;
+            }
+            self.member_weight[x] += delta;
+            self.giving[x] += delta * self.gives(t, x);
+            for ps in &mut self.practices {
+                if adopting(ps.stage[y]) {
+                    ps.adopting_weight[x] += delta;
+                    ps.adopting_count[x] = ps.adopting_count[x].wrapping_add_signed(count);
                 }
+                ps.mark(x as u32);
             }
         }
     }
@@ -274,46 +333,22 @@ impl State {
         let old = self.net.ties.scaled_weight[tu] as f64;
         self.net.set_weight(tu, weight);
         let delta = self.net.ties.scaled_weight[tu] as f64 - old;
-        let (a, b) = (self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize);
-        self.account_tie(a, b, delta);
+        self.account_tie(tu, delta, 0);
     }
 
     /// Makes a new tie (the caller checks the two are distinct and not yet tied).
     pub fn add_tie(&mut self, spec: TieSpec, kind: &[u16], place: &[u16]) -> u32 {
         let t = self.net.add_tie(spec, kind, place);
-        let (a, b) = (
-            self.net.ties.a[t as usize] as usize,
-            self.net.ties.b[t as usize] as usize,
-        );
         let w = self.net.ties.scaled_weight[t as usize] as f64;
-        self.account_tie(a, b, w);
-        for (x, y) in [(a, b), (b, a)] {
-            if self.member[y] {
-                for ps in &mut self.practices {
-                    if adopting(ps.stage[y]) {
-                        ps.adopting_count[x] += 1;
-                    }
-                }
-            }
-        }
+        self.account_tie(t as usize, w, 1);
         t
     }
 
     /// Removes tie `t`.
     pub fn remove_tie(&mut self, t: u32) {
         let tu = t as usize;
-        let (a, b) = (self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize);
         let w = self.net.ties.scaled_weight[tu] as f64;
-        self.account_tie(a, b, -w);
-        for (x, y) in [(a, b), (b, a)] {
-            if self.member[y] {
-                for ps in &mut self.practices {
-                    if adopting(ps.stage[y]) {
-                        ps.adopting_count[x] -= 1;
-                    }
-                }
-            }
-        }
+        self.account_tie(tu, -w, -1);
         self.net.remove_tie(t);
     }
 
@@ -321,7 +356,7 @@ impl State {
     pub fn decay_ties(&mut self, factor: f64) {
         let fold = self.net.decay_all(factor);
         if fold != 1.0 {
-            for w in &mut self.member_weight {
+            for w in self.member_weight.iter_mut().chain(self.giving.iter_mut()) {
                 *w *= fold;
             }
             for ps in &mut self.practices {
@@ -342,6 +377,7 @@ impl State {
     pub fn check_sums(&self) -> Result<(), String> {
         for i in 0..self.n() {
             let mut mw = 0.0;
+            let mut gv = 0.0;
             let mut aw = vec![0.0; self.practices.len()];
             let mut ac = vec![0u32; self.practices.len()];
             for (&j, &t) in self.net.neighbours(i).iter().zip(self.net.tie_ids(i)) {
@@ -350,6 +386,7 @@ impl State {
                 }
                 let w = self.net.ties.scaled_weight[t as usize] as f64;
                 mw += w;
+                gv += w * self.gives(t as usize, i);
                 for (p, ps) in self.practices.iter().enumerate() {
                     if adopting(ps.stage[j as usize]) {
                         aw[p] += w;
@@ -358,6 +395,12 @@ impl State {
                 }
             }
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs());
+            if !close(gv, self.giving[i]) {
+                return Err(format!(
+                    "giving of {i}: kept {} but is {gv}",
+                    self.giving[i]
+                ));
+            }
             if !close(mw, self.member_weight[i]) {
                 return Err(format!(
                     "member weight of {i}: kept {} but is {mw}",

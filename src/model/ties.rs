@@ -10,8 +10,8 @@
 
 use crate::model::world::World;
 use crate::model::Ctx;
-use crate::network::{TieSpec, PERSON_DEPENDENT, REMOVED};
-use crate::rng::{below, Draws, Purpose};
+use crate::network::{TieSpec, REMOVED};
+use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::state::State;
 
@@ -31,17 +31,20 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         close_triads(ctx, world, state, step);
     }
     if td.turnover_loss && sc.training.staff_turnover > 0.0 {
+        // Each live person-dependent tie is lost with the turnover probability.
         let p = ctx.plan.per_step(sc.training.staff_turnover);
-        let mut draws = Draws::new(&ctx.key, Purpose::Ties, 1, step);
-        let lost: Vec<u32> = (0..state.net.ties.len() as u32)
-            .filter(|&t| {
-                let f = state.net.ties.flags[t as usize];
-                f & PERSON_DEPENDENT != 0 && f & REMOVED == 0 && draws.uniform(t) < p
-            })
-            .collect();
-        for t in lost {
-            state.remove_tie(t);
+        let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 1, step);
+        let hit = bernoulli_indices(&mut rng, state.person_ties.len(), p);
+        for k in hit {
+            let t = state.person_ties[k];
+            if state.net.ties.flags[t as usize] & REMOVED == 0 {
+                state.remove_tie(t);
+            }
         }
+        let flags = &state.net.ties.flags;
+        state
+            .person_ties
+            .retain(|&t| flags[t as usize] & REMOVED == 0);
     }
 }
 
@@ -51,6 +54,7 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     let pull = ctx.plan.per_step(td.reinforcement);
     let shift = ctx.plan.per_step(td.reciprocity_rate) as f32;
     let mut reinforce: Vec<(u32, f64)> = Vec::new();
+    let mut balances: Vec<(u32, f32)> = Vec::new();
     for i in 0..state.n() {
         if state.active[i] == 0 || !state.member[i] {
             continue;
@@ -73,14 +77,19 @@ fn exchange(ctx: &Ctx, state: &mut State) {
             } else {
                 -1.0
             };
-            let r = &mut state.net.ties.reciprocity[tu];
+            let r = state.net.ties.reciprocity[tu];
             let target = if both { 0.0 } else { a_gives };
-            *r += shift * (target - *r);
+            if r != target {
+                balances.push((t, r + shift * (target - r)));
+            }
             if both && pull > 0.0 {
                 let w = state.net.weight(tu);
                 reinforce.push((t, w + pull * (1.0 - w)));
             }
         }
+    }
+    for (t, r) in balances {
+        state.set_reciprocity(t, r);
     }
     for (t, w) in reinforce {
         state.set_tie_weight(t, w);
@@ -93,15 +102,11 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     let sc = &ctx.plan.scenario;
     let p = ctx.plan.per_step(sc.ties.triadic_closure);
     let strong = sc.network.strong_threshold;
-    let mut draws = Draws::new(&ctx.key, Purpose::Ties, 0, step);
+    let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 0, step);
     let mut proposals: Vec<(u32, u32)> = Vec::new();
     let mut strong_nbrs: Vec<u32> = Vec::new();
-    for i in 0..state.n() {
+    for i in bernoulli_indices(&mut rng, state.n(), p) {
         if !state.member[i] || state.net.degree(i) < 2 {
-            continue;
-        }
-        let mut rng = draws.org_rng(i as u32);
-        if crate::rng::unit(&mut rng) >= p {
             continue;
         }
         strong_nbrs.clear();

@@ -40,8 +40,9 @@ pub fn activation_hazard(t: &crate::scenario::Training, s: f64) -> f64 {
     } else if s <= 0.0 {
         0.0
     } else {
-        let a = s.powf(t.support_steepness);
-        a / (a + t.support_threshold.powf(t.support_steepness))
+        // Both ratios raised to the steepness at once: one powf, and exact for h = 2.
+        let x = (t.support_threshold / s).powf(t.support_steepness);
+        1.0 / (1.0 + x)
     };
     t.activation_rate * (t.skill_weight + (1.0 - t.skill_weight) * response)
 }

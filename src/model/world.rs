@@ -25,6 +25,9 @@ pub struct World {
     pub kind_allowed: Vec<Vec<bool>>,
     /// Per practice: each organisation's fractional threshold (empty for other kernels).
     pub threshold: Vec<Vec<f64>>,
+    /// Per practice: the organisations whose kind may adopt it, in index order (sweeps over
+    /// a practice visit only these).
+    pub pool: Vec<Vec<u32>>,
 }
 
 /// Builds the world and initial network of `replicate`.
@@ -112,8 +115,17 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
         });
     }
 
+    let pool = kind_allowed
+        .iter()
+        .map(|allowed| {
+            (0..n as u32)
+                .filter(|&i| allowed[kind[i as usize] as usize])
+                .collect()
+        })
+        .collect();
     let network = build_network(plan, replicate, &kind, &place)?;
     let world = World {
+        pool,
         n,
         kind,
         place,

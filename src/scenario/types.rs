@@ -481,11 +481,14 @@ pub struct Shock {
     pub inactivity_hazard: f64,
 }
 
-/// An observed pooled prevalence at a date (e.g. an Active Lives survey year's midpoint).
+/// An observed pooled prevalence over a window of months (e.g. an Active Lives survey
+/// year, mid-November to mid-November), compared with the model's mean over the steps
+/// ending in that window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observed {
-    pub date: YearMonth,
+    pub from: YearMonth,
+    pub to: YearMonth,
     pub prevalence: f64,
     #[serde(default)]
     pub label: String,
