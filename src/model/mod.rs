@@ -65,8 +65,25 @@ pub struct Simulation<'a> {
 impl<'a> Simulation<'a> {
     /// Builds replicate `replicate`: world, network, initial traits and seeds.
     pub fn new(plan: &'a Plan, replicate: u32) -> Result<Self, ModelError> {
-        let sc = &plan.scenario;
         let (world, net) = world::build(plan, replicate)?;
+        Self::with_network(plan, replicate, world, net)
+    }
+
+    /// Builds replicate `replicate` on a given world and network (tests and validation use
+    /// this to run the model on exactly the graph a published result assumes).
+    pub fn with_network(
+        plan: &'a Plan,
+        replicate: u32,
+        world: World,
+        net: crate::network::Network,
+    ) -> Result<Self, ModelError> {
+        let sc = &plan.scenario;
+        if net.n != world.n {
+            return Err(ModelError::Build(format!(
+                "the network has {} organisations but the world {}",
+                net.n, world.n
+            )));
+        }
         let ctx = Ctx {
             plan,
             replicate,

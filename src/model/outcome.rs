@@ -8,7 +8,10 @@
 //!   inactive people a year (share_o = the organisation's reach / the place's population),
 //!   combined over organisations and practices without double counting; as a hazard,
 //!   `-ln(1 - share)` per year;
-//! - flows over a step use exact exponential transition probabilities.
+//! - with these rates constant over a step, the two-state flow is solved exactly:
+//!   `I(t + dt) = I* + (I(t) - I*) exp(-lambda dt)`, with `lambda` the sum of all rates and
+//!   `I* = N (relapse + shock) / lambda`, so the baseline is an exact equilibrium at any step
+//!   length.
 
 use crate::model::world::World;
 use crate::model::Ctx;
@@ -75,9 +78,10 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, month: YearMonth) {
         let n = place.population;
         let eq = (place.inactive_prevalence * trend).clamp(1e-9, 1.0 - 1e-9);
         let background = relapse * (1.0 - eq) / eq;
-        let inactive = state.inactive[k];
-        let to_active = inactive * (1.0 - (-(background + programme[k]) * dt).exp());
-        let to_inactive = (n - inactive) * (1.0 - (-(relapse + shock) * dt).exp());
-        state.inactive[k] = (inactive - to_active + to_inactive).clamp(0.0, n);
+        let to_inactive = relapse + shock;
+        let lambda = background + programme[k] + to_inactive;
+        let eq_inactive = n * to_inactive / lambda;
+        let next = eq_inactive + (state.inactive[k] - eq_inactive) * (-lambda * dt).exp();
+        state.inactive[k] = next.clamp(0.0, n);
     }
 }
