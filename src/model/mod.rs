@@ -43,6 +43,7 @@ pub enum ModelError {
 
 /// What every sub-model of one run reads besides the state: the plan, the replicate's
 /// random key and quantities derived once.
+#[derive(Clone)]
 pub struct Ctx<'a> {
     pub plan: &'a Plan,
     pub replicate: u32,
@@ -54,6 +55,7 @@ pub struct Ctx<'a> {
 }
 
 /// One run: the world, its state, and the step it is at.
+#[derive(Clone)]
 pub struct Simulation<'a> {
     pub ctx: Ctx<'a>,
     pub world: World,
