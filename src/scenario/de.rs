@@ -430,14 +430,16 @@ impl<'c, 't> De<'c, 't> {
         allowed: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, DeError> {
-        let extra = self
+        // Popped from the end: reversed so repaired fields come in declaration order.
+        let mut extra = self
             .ctx
             .fix(node.id)
             .map(|f| f.add.clone())
             .unwrap_or_default();
+        extra.reverse();
         v.visit_map(StructAcc {
             fields: fs.iter(),
-            extra: extra.into_iter(),
+            extra,
             allowed: Some(allowed),
             seen: Vec::new(),
             value: None,
@@ -464,7 +466,10 @@ impl<'c, 't> De<'c, 't> {
             self.ctx.report(
                 node.pos,
                 &self.path,
-                format!("unknown {name} `{variant}`; allowed: {}", list(variants)),
+                format!(
+                    "unknown variant `{variant}` of {name}; allowed: {}",
+                    list(variants)
+                ),
             );
             return self.hole(Hint::Enum(name, variants), v);
         }
@@ -499,7 +504,7 @@ impl<'c, 't> De<'c, 't> {
             }),
             Value::Struct(_, fs) => v.visit_map(StructAcc {
                 fields: fs.iter(),
-                extra: Vec::new().into_iter(),
+                extra: Vec::new(),
                 allowed: None,
                 seen: Vec::new(),
                 value: None,
@@ -531,7 +536,7 @@ impl<'c, 't> De<'c, 't> {
             }),
             Hint::Struct(_, fields) => v.visit_map(StructAcc {
                 fields: [].iter(),
-                extra: fields.to_vec().into_iter(),
+                extra: fields.iter().rev().copied().collect(),
                 allowed: None,
                 seen: Vec::new(),
                 value: None,
@@ -665,7 +670,7 @@ impl<'de> SeqAccess<'de> for SeqAcc<'_, '_> {
 struct StructAcc<'c, 't> {
     fields: std::slice::Iter<'t, Field>,
     /// Fields added as placeholders (missing ones being repaired, or a whole hole struct).
-    extra: std::vec::IntoIter<&'static str>,
+    extra: Vec<&'static str>,
     /// Known field names; `None` accepts any (self-describing reads).
     allowed: Option<&'static [&'static str]>,
     seen: Vec<&'t str>,
@@ -711,7 +716,7 @@ impl<'de> MapAccess<'de> for StructAcc<'_, '_> {
                 .deserialize(f.name.as_str().into_deserializer())
                 .map(Some);
         }
-        for name in self.extra.by_ref() {
+        while let Some(name) = self.extra.pop() {
             if self.seen.contains(&name) {
                 continue;
             }

@@ -251,7 +251,7 @@ fn read(
     }
     let out = de::from_tree::<Scenario>(&root);
     let mut problems = out.problems;
-    problems.sort_by(|a, b| a.pos.cmp(&b.pos));
+    problems.sort_by_key(|p| p.pos);
     errors.extend(
         problems
             .into_iter()

@@ -125,7 +125,14 @@ pub fn parse(text: &str, source: u32, next_id: &mut u32) -> Result<Node, SyntaxE
     };
     p.skip_ws()?;
     if p.peek().is_none() {
-        return Err(p.err("empty input: expected a value such as `Scenario(name: \"...\", ...)`"));
+        return Err(SyntaxError {
+            pos: Pos {
+                source,
+                line: 1,
+                column: 1,
+            },
+            message: "empty input (nothing but whitespace or comments): expected a value such as `Scenario(name: \"...\", ...)`".into(),
+        });
     }
     let node = p.value()?;
     p.skip_ws()?;
@@ -784,7 +791,7 @@ mod tests {
     #[test]
     fn reads_values_with_positions() {
         let n = p("// c\n/* a /* nested */ */ S(a: [1, -2_000, 0x1F,], b: Some(\"é\\n\"), c: None,\n  d: Uniform(lo: 0.1, hi: 3e2), e: {\"k\": 'x'}, f: (1, true), g: r#\"q\"\"#, h: ())").unwrap();
-        assert_eq!((n.pos.line, n.pos.column), (2, 26));
+        assert_eq!((n.pos.line, n.pos.column), (2, 22));
         let Value::Struct(Some(name), fields) = &n.value else {
             panic!("{n:?}")
         };
@@ -802,7 +809,7 @@ mod tests {
             })
             .collect();
         assert_eq!(ints, [1, -2000, 31]);
-        assert_eq!((items[1].pos.line, items[1].pos.column), (2, 36));
+        assert_eq!((items[1].pos.line, items[1].pos.column), (2, 31));
         assert_eq!(
             fields[1].value.value,
             Value::Tuple(

@@ -422,7 +422,7 @@ impl<'a> Checker<'a> {
             }
         };
         let ring_k = |c: &mut Self, k: u32| {
-            if k < 2 || k % 2 != 0 {
+            if k < 2 || !k.is_multiple_of(2) {
                 c.err(
                     format!("{p}.k"),
                     format!("must be even and at least 2, got {k}"),
