@@ -561,3 +561,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn variant_shapes_and_options() {
+    let with = |extra: &str| -> Vec<String> {
+        let t = MINIMAL.replacen("name: \"t\",", &format!("name: \"t\", {extra},"), 1);
+        match check_text("s.ron", &t, Path::new("."), &[]) {
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                e.0.iter()
+                    .map(|d| format!("{}: {}", d.path, d.message))
+                    .collect()
+            }
+        }
+    };
+    assert_eq!(with("network: (model: Complete)"), Vec::<String>::new());
+    assert_eq!(
+        with("network: (model: Complete(3))"),
+        ["network.model: `Complete` is written `Complete` alone, without parentheses"]
+    );
+    assert_eq!(
+        with("network: (model: WattsStrogatz)"),
+        [
+            "network.model.k: required field `k` is missing",
+            "network.model.p: required field `p` is missing"
+        ]
+    );
+    assert_eq!(
+        with("network: (weights: Fixed)"),
+        ["network.weights: `Fixed` is written with one value, as `Fixed(...)`"]
+    );
+    assert_eq!(
+        with("network: (model: ErdosRenyi(mean_degree: 2.0, k: 3))"),
+        ["network.model.k: unknown field `k`; allowed fields: mean_degree"]
+    );
+    assert_eq!(
+        with("practices: [Practice(name: \"p\", kernel: Bass(innovation: 0.03, imitation: 0.38), seeds: (pick: All))]"),
+        ["practices[0].seeds: expected `Some(...)` or `None`, got a struct `(...)` with named fields"]
+    );
+    assert_eq!(
+        with("practices: [Practice(name: \"p\", kernel: Bass(innovation: 0.03, imitation: 0.38), seeds: Some((pick: Fraction(0.1))))]"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with("calendar: Calender(step_months: 3)"),
+        ["calendar: expected `Calendar(...)` with fields start, end, step_months, got `Calender(...)` with named fields"]
+    );
+    // Deep nesting inside a field is a type error, read without deep recursion.
+    let deep = format!("description: {}{}", "[".repeat(120), "]".repeat(120));
+    assert_eq!(
+        with(&deep),
+        ["description: expected a string in double quotes, got a list `[...]`"]
+    );
+}
