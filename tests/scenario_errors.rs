@@ -614,3 +614,13 @@ fn variant_shapes_and_options() {
         ["description: expected a string in double quotes, got a list `[...]`"]
     );
 }
+
+#[test]
+fn documented_example_is_valid() {
+    let doc = include_str!("../docs/SCENARIO.md");
+    let start = doc.find("```ron\n").unwrap() + 7;
+    let end = start + doc[start..].find("```").unwrap();
+    if let Err(e) = check_text("SCENARIO.md", &doc[start..end], Path::new("."), &[]) {
+        panic!("{e}");
+    }
+}
