@@ -246,7 +246,7 @@ fn duplicate_names_from_plan_are_located() {
 #[test]
 fn empty_binary_and_truncated_input() {
     let d = only("");
-    assert_at(&d, 1, 1, "", "the file is empty");
+    assert_at(&d, 1, 1, "", "empty input");
     let d = only("  // nothing but a comment\n");
     assert_at(
         &d,
@@ -523,6 +523,36 @@ fn canonical_round_trips() {
     let again = parse_str("canonical", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(s, again);
     assert_eq!(canonical(&again), text);
+    // Every enum variant survives the trip.
+    for (line, from, to) in [
+        (8, "Uniform(lo: 10.0, hi: 40.0)", "Normal(mean: 20.0, sd: 5.0)"),
+        (8, "Uniform(lo: 10.0, hi: 40.0)", "LogNormal(median: 20.0, sigma: 0.5)"),
+        (14, "FractionalThreshold(threshold: Fixed(0.18))", "AbsoluteThreshold(neighbours: 2)"),
+        (14, "FractionalThreshold(threshold: Fixed(0.18))", "IndependentCascade(probability: 0.1)"),
+        (14, "FractionalThreshold(threshold: Fixed(0.18))", "Bass(innovation: 0.03, imitation: 0.38)"),
+        (14, "effect: 0.08", "effect: 0.08, seeds: Some((kinds: [\"gp\"], pick: Fraction(0.5)))"),
+        (14, "effect: 0.08", "effect: 0.08, seeds: Some((pick: List([\"1\", \"2\"])))"),
+        (14, "effect: 0.08", "effect: 0.08, seeds: Some((pick: File(\"ids.txt\")))"),
+        (14, "effect: 0.08", "effect: 0.08, seeds: Some((pick: HighestDegree(3)))"),
+        (17, "At(\"2017-03\")", "Every(months: 6, from: \"2017-01\", to: \"2020-01\")"),
+        (17, "TrainingCohort(staff_per_org: 2)", "PilotSeeding(practice: \"walk\")"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: StochasticBlock(mean_degree: 3.0, mixing: ())),"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: Configuration(degree: Fixed(3.0))),"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: EdgeList(file: \"e.csv\", directed: true)),"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: ErdosRenyiM(ties: 30), weights: Uniform(lo: 0.1, hi: 0.9)),"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: BarabasiAlbert(m: 2)), outcome: (trend: [TrendSegment(from: \"2020-01\", relative_per_year: -0.01)], observed: [Observed(date: \"2016-06\", prevalence: 0.256)]),"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: RingLattice(k: 4)), commitment: (enabled: true), target: (baseline_year: 2017),"),
+    ] {
+        let t = edit(BASE, line, from, to);
+        let s = parse_str("s.ron", &t).unwrap_or_else(|e| panic!("{e}\n{t}"));
+        let again = parse_str("canonical", &canonical(&s)).unwrap();
+        assert_eq!(s, again, "{to}");
+    }
+    let start = BASE.find("Generate([").unwrap();
+    let end = BASE.find("]),\n    practices").unwrap() + 2;
+    let t = format!("{}Table(\"orgs.csv\"){}", &BASE[..start], &BASE[end..]);
+    let s = parse_str("s.ron", &t).unwrap_or_else(|e| panic!("{e}\n{t}"));
+    assert_eq!(parse_str("canonical", &canonical(&s)).unwrap(), s);
     // Escapes and non-ASCII names survive too.
     let odd = MINIMAL.replace("name: \"t\"", "name: \"t\\\"é\\n\\u{1F600}\"");
     let s = parse_str("s.ron", &odd).unwrap();

@@ -192,15 +192,6 @@ fn read(
     overrides: &[(String, String)],
 ) -> Result<(Scenario, BTreeMap<String, Pos>), ScenarioErrors> {
     let mut next_id = 0u32;
-    if text.trim().is_empty() {
-        return Err(ScenarioErrors(vec![diagnostic(
-            file,
-            overrides,
-            FILE_START,
-            String::new(),
-            "the file is empty; a scenario is `Scenario(name: \"...\", places: [...], kinds: [...], organisations: Generate([...]))`".into(),
-        )]));
-    }
     let mut root = spanned::parse(text, 0, &mut next_id).map_err(|e| {
         ScenarioErrors(vec![diagnostic(
             file,
