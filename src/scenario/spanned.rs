@@ -366,40 +366,49 @@ impl Parser<'_, '_> {
                 "expected `,` or `{close}` after {what}, found {}",
                 show(c)
             ))),
-            None => Err(self.err(format!(
-                "unexpected end of input: `{}` opened at {}:{} is never closed",
-                match close {
-                    ']' => '[',
-                    '}' => '{',
-                    _ => '(',
-                },
-                open.line,
-                open.column
-            ))),
+            None => Err(self.unclosed(close, open)),
+        }
+    }
+
+    /// Comma-separated items up to `close` (a trailing comma allowed), the opener at `open`
+    /// already consumed.
+    fn items<T>(
+        &mut self,
+        open: Pos,
+        close: char,
+        what: &str,
+        mut item: impl FnMut(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<T>, SyntaxError> {
+        let mut out = Vec::new();
+        self.skip_ws()?;
+        if self.peek() == Some(close) {
+            self.bump();
+            return Ok(out);
+        }
+        loop {
+            self.skip_ws()?;
+            if self.peek().is_none() {
+                return Err(self.unclosed(close, open));
+            }
+            out.push(item(self)?);
+            if self.sep_or_close(close, open, what)? {
+                return Ok(out);
+            }
         }
     }
 
     fn list(&mut self, pos: Pos) -> Result<Node, SyntaxError> {
         self.bump();
-        let mut items = Vec::new();
-        self.skip_ws()?;
-        if self.peek() == Some(']') {
-            self.bump();
-            return Ok(self.node(pos, Value::List(items)));
-        }
-        loop {
-            self.skip_ws()?;
-            if self.peek().is_none() {
-                return Err(self.unclosed('[', pos));
-            }
-            items.push(self.value()?);
-            if self.sep_or_close(']', pos, "a list element")? {
-                return Ok(self.node(pos, Value::List(items)));
-            }
-        }
+        let items = self.items(pos, ']', "a list element", |p| p.value())?;
+        Ok(self.node(pos, Value::List(items)))
     }
 
-    fn unclosed(&self, open: char, pos: Pos) -> SyntaxError {
+    fn unclosed(&self, close: char, pos: Pos) -> SyntaxError {
+        let open = match close {
+            ']' => '[',
+            '}' => '{',
+            _ => '(',
+        };
         self.err(format!(
             "unexpected end of input: `{open}` opened at {}:{} is never closed",
             pos.line, pos.column
@@ -408,35 +417,22 @@ impl Parser<'_, '_> {
 
     fn map(&mut self, pos: Pos) -> Result<Node, SyntaxError> {
         self.bump();
-        let mut entries = Vec::new();
-        self.skip_ws()?;
-        if self.peek() == Some('}') {
-            self.bump();
-            return Ok(self.node(pos, Value::Map(entries)));
-        }
-        loop {
-            self.skip_ws()?;
-            if self.peek().is_none() {
-                return Err(self.unclosed('{', pos));
-            }
-            let key = self.value()?;
-            self.skip_ws()?;
-            match self.peek() {
+        let entries = self.items(pos, '}', "a map entry", |p| {
+            let key = p.value()?;
+            p.skip_ws()?;
+            match p.peek() {
                 Some(':') => {
-                    self.bump();
+                    p.bump();
                 }
                 Some(c) => {
-                    return Err(self.err(format!("expected `:` after a map key, found {}", show(c))))
+                    return Err(p.err(format!("expected `:` after a map key, found {}", show(c))))
                 }
-                None => return Err(self.unclosed('{', pos)),
+                None => return Err(p.unclosed('}', pos)),
             }
-            self.skip_ws()?;
-            let value = self.value()?;
-            entries.push((key, value));
-            if self.sep_or_close('}', pos, "a map entry")? {
-                return Ok(self.node(pos, Value::Map(entries)));
-            }
-        }
+            p.skip_ws()?;
+            Ok((key, p.value()?))
+        })?;
+        Ok(self.node(pos, Value::Map(entries)))
     }
 
     /// True when the next tokens are `ident :` (not `::`): a named field.
@@ -470,57 +466,41 @@ impl Parser<'_, '_> {
             return Ok(self.node(pos, v));
         }
         if self.at_field() {
-            let mut fields = Vec::new();
-            loop {
-                self.skip_ws()?;
-                if self.peek().is_none() {
-                    return Err(self.unclosed('(', open));
-                }
-                let fpos = self.pos();
-                if !matches!(self.peek(), Some(c) if is_ident_start(c)) {
-                    let c = self.peek().unwrap_or(' ');
-                    return Err(self.err(format!(
+            let fields = self.items(open, ')', "a field", |p| {
+                let fpos = p.pos();
+                if !matches!(p.peek(), Some(c) if is_ident_start(c)) {
+                    let c = p.peek().unwrap_or(' ');
+                    return Err(p.err(format!(
                         "expected a field name, found {}; a struct is `Name(field: value, ...)`",
                         show(c)
                     )));
                 }
-                let fname = self.ident();
-                self.skip_ws()?;
-                match self.peek() {
+                let name = p.ident();
+                p.skip_ws()?;
+                match p.peek() {
                     Some(':') => {
-                        self.bump();
+                        p.bump();
                     }
                     Some(c) => {
-                        return Err(self.err(format!(
-                            "expected `:` after field name `{fname}`, found {}",
+                        return Err(p.err(format!(
+                            "expected `:` after field name `{name}`, found {}",
                             show(c)
                         )))
                     }
-                    None => return Err(self.unclosed('(', open)),
+                    None => return Err(p.unclosed(')', open)),
                 }
-                self.skip_ws()?;
-                let value = self.value()?;
-                fields.push(Field {
-                    name: fname,
+                p.skip_ws()?;
+                let value = p.value()?;
+                Ok(Field {
+                    name,
                     pos: fpos,
                     value,
-                });
-                if self.sep_or_close(')', open, "a field")? {
-                    return Ok(self.node(pos, Value::Struct(name, fields)));
-                }
-            }
+                })
+            })?;
+            return Ok(self.node(pos, Value::Struct(name, fields)));
         }
-        let mut items = Vec::new();
-        loop {
-            self.skip_ws()?;
-            if self.peek().is_none() {
-                return Err(self.unclosed('(', open));
-            }
-            items.push(self.value()?);
-            if self.sep_or_close(')', open, "a tuple element")? {
-                return Ok(self.node(pos, Value::Tuple(name, items)));
-            }
-        }
+        let items = self.items(open, ')', "a tuple element", |p| p.value())?;
+        Ok(self.node(pos, Value::Tuple(name, items)))
     }
 
     fn escape(&mut self) -> Result<char, SyntaxError> {

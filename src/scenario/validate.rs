@@ -97,6 +97,17 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A name that must be non-empty and not seen before among its siblings.
+    fn unique_name<'n>(&mut self, seen: &mut BTreeSet<&'n str>, path: String, name: &'n str) {
+        if !seen.insert(name) {
+            self.err(
+                path.clone(),
+                format!("duplicate name {name:?}; names must be unique"),
+            );
+        }
+        self.name(path, name);
+    }
+
     fn dist(&mut self, path: &str, d: &Dist, support: Support) {
         let (lo_ok, hi) = match support {
             Support::UpTo(hi) => (0.0, hi),
@@ -260,13 +271,7 @@ impl<'a> Checker<'a> {
         let mut seen = BTreeSet::new();
         for (i, iv) in s.interventions.iter().enumerate() {
             let at = format!("interventions[{i}]");
-            self.name(format!("{at}.name"), &iv.name);
-            if !seen.insert(iv.name.as_str()) {
-                self.err(
-                    format!("{at}.name"),
-                    format!("duplicate name {:?}; names must be unique", iv.name),
-                );
-            }
+            self.unique_name(&mut seen, format!("{at}.name"), &iv.name);
             match iv.when {
                 When::At(d) => self.date(format!("{at}.when"), d),
                 When::Every { months, from, to } => {
@@ -678,13 +683,7 @@ impl<'a> Checker<'a> {
         let mut names = BTreeSet::new();
         for (i, sh) in o.shocks.iter().enumerate() {
             let at = format!("outcome.shocks[{i}]");
-            self.name(format!("{at}.name"), &sh.name);
-            if !names.insert(sh.name.as_str()) {
-                self.err(
-                    format!("{at}.name"),
-                    format!("duplicate name {:?}; names must be unique", sh.name),
-                );
-            }
+            self.unique_name(&mut names, format!("{at}.name"), &sh.name);
             self.date(format!("{at}.start"), sh.start);
             self.date(format!("{at}.end"), sh.end);
             if sh.start > sh.end {
