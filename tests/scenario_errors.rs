@@ -654,3 +654,53 @@ fn documented_example_is_valid() {
         panic!("{e}");
     }
 }
+
+#[test]
+fn oversized_input_is_refused() {
+    let mut big = String::from("Scenario(name: \"t\", description: \"");
+    big.push_str(&"x".repeat(17 << 20));
+    big.push_str("\")");
+    let d = only(&big);
+    assert_at(&d, 1, 1, "", "at most 16 MiB");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_overrides_never_panic(
+        path in "[a-z_\\[\\]0-9.]{0,24}",
+        value in "[\\[\\](){},:\"a-zA-Z0-9. _-]{0,16}",
+    ) {
+        let _ = check_text("s.ron", BASE, Path::new("."), &[(path, value)]);
+    }
+}
+
+#[test]
+fn check_file_resolves_relative_paths_and_reports_unreadable_files() {
+    use changenet::scenario::check_file;
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sc");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("ids.txt"), "1\n2\n").unwrap();
+    let text = edit(
+        BASE,
+        17,
+        "(kinds: [\"gp\"])",
+        "(kinds: [\"gp\"], pick: File(\"ids.txt\"))",
+    );
+    let file = sub.join("s.ron");
+    std::fs::write(&file, &text).unwrap();
+    let plan = check_file(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.base_dir, sub);
+    std::fs::remove_file(sub.join("ids.txt")).unwrap();
+    let e = check_file(&file, &[]).unwrap_err().0;
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].path, "interventions[0].targets.pick");
+    assert_eq!(e[0].line, 17);
+    assert!(e[0].message.contains("ids.txt does not exist"), "{}", e[0]);
+    let e = check_file(&dir.path().join("missing.ron"), &[]).unwrap_err();
+    assert!(e.to_string().contains("missing.ron: cannot read"), "{e}");
+    let e = check_file(&sub, &[]).unwrap_err();
+    assert!(e.to_string().contains("cannot read"), "{e}");
+}

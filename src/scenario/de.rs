@@ -25,6 +25,8 @@ use super::spanned::{Field, Node, Pos, Value};
 const HOLE_STR: &str = "2000-01";
 /// Reruns allowed (each repairs one serde-raised error).
 const MAX_PASSES: usize = 300;
+/// Field paths whose positions are remembered; later ones fall back to their ancestors.
+const MAX_PATHS: usize = 1 << 20;
 
 /// A problem found while deserializing: where, which field, what.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -333,11 +335,11 @@ impl<'c, 't> De<'c, 't> {
             Src::Node(n) if !self.ctx.fix(n.id).is_some_and(|f| f.replace) => n,
             _ => return self.hole(hint, v),
         };
-        self.ctx
-            .paths
-            .borrow_mut()
-            .entry(self.path.clone())
-            .or_insert(node.pos);
+        let mut paths = self.ctx.paths.borrow_mut();
+        if paths.len() < MAX_PATHS {
+            paths.entry(self.path.clone()).or_insert(node.pos);
+        }
+        drop(paths);
         match (hint, &node.value) {
             (Hint::Any, _) => self.any(node, v),
             (Hint::Ignored, _) => v.visit_unit(),
