@@ -1,7 +1,10 @@
 //! Scenario files: RON text -> typed [`Scenario`] -> checked [`crate::plan::Plan`].
 //!
 //! Reading reports every problem it can find in one pass, each with the file, line,
-//! column and field path (`file:line:column: field.path: message`).
+//! column and field path (`file:line:column: field.path: message`). The stages:
+//! `spanned` parses text into a tree that remembers positions; `overrides` applies
+//! `--set PATH=VALUE` to that tree; `de` deserializes it, collecting type errors; `validate`
+//! (then `Plan::new`) checks meaning. [`check_file`] and [`check_text`] run them all.
 
 pub mod date;
 mod de;
@@ -11,6 +14,7 @@ pub mod types;
 pub mod validate;
 
 pub use date::YearMonth;
+pub use overrides::split_override;
 pub use types::*;
 
 use std::collections::BTreeMap;

@@ -3,6 +3,18 @@
 
 use super::spanned::{Field, Node, Pos, Value};
 
+/// Splits a command-line `PATH=VALUE` at its first `=`.
+pub fn split_override(arg: &str) -> Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((path, value)) if !path.trim().is_empty() => {
+            Ok((path.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!(
+            "--set expects PATH=VALUE (for example `practices[0].effect=0.1`), got {arg:?}"
+        )),
+    }
+}
+
 /// One step of a field path: `.name` or `[index]`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seg {
@@ -153,6 +165,16 @@ fn set(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_split_at_the_first_equals() {
+        assert_eq!(
+            split_override("name=\"a=b\"").unwrap(),
+            ("name".to_string(), "\"a=b\"".to_string())
+        );
+        assert!(split_override("seed").is_err());
+        assert!(split_override("=3").is_err());
+    }
 
     #[test]
     fn paths_parse() {

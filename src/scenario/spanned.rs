@@ -334,6 +334,9 @@ impl Parser<'_, '_> {
                     Ok(self.node(pos, Value::Ident(name)))
                 }
             }
+            '#' => Err(self.err(
+                "RON extensions (`#![enable(...)]`) are not used in scenarios; remove the line",
+            )),
             c => Err(self.err(format!("unexpected {}: expected a value", show(c)))),
         }
     }
