@@ -28,7 +28,11 @@ fn full_model(n: u32) -> Plan {
                         targets: Targets(pick: Fraction(0.05)), action: TrainingCohort(staff_per_org: 2))],
     )"#
     );
-    Plan::new(scenario::parse_str("bench", &text).expect("bench scenario"), ".".into()).expect("plan")
+    Plan::new(
+        scenario::parse_str("bench", &text).expect("bench scenario"),
+        ".".into(),
+    )
+    .expect("plan")
 }
 
 fn steps(c: &mut Criterion) {
@@ -42,7 +46,11 @@ fn steps(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("full_model_{n}"));
         group.sample_size(10);
         group.bench_function("one_step", |b| {
-            b.iter_batched_ref(|| sim.clone(), |s| s.advance().expect("step"), BatchSize::LargeInput)
+            b.iter_batched_ref(
+                || sim.clone(),
+                |s| s.advance().expect("step"),
+                BatchSize::LargeInput,
+            )
         });
         group.finish();
     }

@@ -540,7 +540,7 @@ fn canonical_round_trips() {
         (3, "name: \"t\",", "name: \"t\", network: (model: Configuration(degree: Fixed(3.0))),"),
         (3, "name: \"t\",", "name: \"t\", network: (model: EdgeList(file: \"e.csv\", directed: true)),"),
         (3, "name: \"t\",", "name: \"t\", network: (model: ErdosRenyiM(ties: 30), weights: Uniform(lo: 0.1, hi: 0.9)),"),
-        (3, "name: \"t\",", "name: \"t\", network: (model: BarabasiAlbert(m: 2)), outcome: (trend: [TrendSegment(from: \"2020-01\", relative_per_year: -0.01)], observed: [Observed(date: \"2016-06\", prevalence: 0.256)]),"),
+        (3, "name: \"t\",", "name: \"t\", network: (model: BarabasiAlbert(m: 2)), outcome: (trend: [TrendSegment(from: \"2020-01\", relative_per_year: -0.01)], observed: [Observed(from: \"2016-01\", to: \"2016-12\", prevalence: 0.256)]),"),
         (3, "name: \"t\",", "name: \"t\", network: (model: RingLattice(k: 4)), commitment: (enabled: true), target: (baseline_year: 2017),"),
     ] {
         let t = edit(BASE, line, from, to);

@@ -695,7 +695,15 @@ impl<'a> Checker<'a> {
             self.rate(format!("{at}.inactivity_hazard"), sh.inactivity_hazard);
         }
         for (i, ob) in o.observed.iter().enumerate() {
-            self.date(format!("outcome.observed[{i}].date"), ob.date);
+            let at = format!("outcome.observed[{i}]");
+            self.date(format!("{at}.from"), ob.from);
+            self.date(format!("{at}.to"), ob.to);
+            if ob.from > ob.to {
+                self.err(
+                    format!("{at}.to"),
+                    format!("must not be before from ({}), got {}", ob.from, ob.to),
+                );
+            }
             self.prob(format!("outcome.observed[{i}].prevalence"), ob.prevalence);
         }
     }
