@@ -3,6 +3,7 @@
 //! -> files -> reports.
 
 pub mod cli;
+pub mod intervention;
 pub mod model;
 pub mod network;
 pub mod output;

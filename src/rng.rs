@@ -17,8 +17,9 @@ use rand_chacha::ChaCha8Rng;
 /// The simulation RNG. Changing it changes every result: `tests` pin its first outputs.
 pub type SimRng = ChaCha8Rng;
 
-/// 32-bit words reserved per organisation per (purpose, step): up to 4 uniforms.
-pub const WORDS_PER_ORG: u64 = 8;
+/// 32-bit words reserved per organisation per (purpose, sub, step): one 64-bit draw. An
+/// organisation that needs more numbers expands it with [`OrgRng`].
+pub const WORDS_PER_ORG: u64 = 2;
 /// Organisations covered by one 16-word ChaCha block.
 pub const ORGS_PER_BLOCK: u64 = 16 / WORDS_PER_ORG;
 
@@ -101,18 +102,29 @@ impl Draws {
         self.rng.next_u32()
     }
 
-    /// A uniform in [0, 1) with 53 random bits, for `org` and `slot` (0..4).
+    /// The 64-bit draw of `org`.
     #[inline]
-    pub fn uniform(&mut self, org: u32, slot: u32) -> f64 {
-        debug_assert!((slot as u64) < WORDS_PER_ORG / 2);
-        let pos = org as u128 * WORDS_PER_ORG as u128 + 2 * slot as u128;
-        let lo = self.word(pos) as u64;
+    pub fn bits(&mut self, org: u32) -> u64 {
+        let lo = self.word(org as u128 * WORDS_PER_ORG as u128) as u64;
         let hi = self.rng.next_u32() as u64;
-        ((hi << 32 | lo) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (hi << 32) | lo
     }
 
-    /// A generator for variable-length draws of one organisation (e.g. network generation),
-    /// seeded from its slot 0 and 1 words. Use sparingly: it costs a ChaCha set-up.
+    /// A uniform in [0, 1) with 53 random bits for `org`.
+    #[inline]
+    pub fn uniform(&mut self, org: u32) -> f64 {
+        (self.bits(org) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A small generator for the variable-length draws of one organisation (binomial
+    /// counts, two-uniform distributions), seeded from its 64-bit draw.
+    #[inline]
+    pub fn org_rng(&mut self, org: u32) -> OrgRng {
+        OrgRng(self.bits(org))
+    }
+
+    /// A sequential generator on the stream of (purpose, sub, step), for draws that are not
+    /// per organisation (network generation, random targeting).
     pub fn sequence(key: &[u8; 32], purpose: Purpose, sub: u32, step: u32) -> SimRng {
         let mut rng = SimRng::from_seed(*key);
         rng.set_stream(stream_id(purpose, sub, step));
@@ -120,15 +132,70 @@ impl Draws {
     }
 }
 
+/// SplitMix64 as a generator: fast, and good enough for the handful of numbers one
+/// organisation needs in one step (its seed is already a ChaCha output).
+#[derive(Debug, Clone)]
+pub struct OrgRng(u64);
+
+impl OrgRng {
+    pub fn new(seed: u64) -> Self {
+        OrgRng(seed)
+    }
+}
+
+impl RngCore for OrgRng {
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let x = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
+    }
+}
+
 /// A uniform in [0,1) from a sequential generator (53 bits).
 #[inline]
-pub fn unit(rng: &mut SimRng) -> f64 {
+pub fn unit<R: RngCore + ?Sized>(rng: &mut R) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// The indices in 0..n each chosen independently with probability `p`, in increasing
+/// order, by geometric skipping: work proportional to the number chosen, not to n.
+pub fn bernoulli_indices<R: RngCore + ?Sized>(rng: &mut R, n: usize, p: f64) -> Vec<usize> {
+    let mut out = Vec::new();
+    if p <= 0.0 || n == 0 {
+        return out;
+    }
+    if p >= 1.0 {
+        return (0..n).collect();
+    }
+    let log_q = (1.0 - p).ln();
+    let mut i: f64 = -1.0;
+    loop {
+        // Skip a Geometric(p) number of failures; 1 - u is in (0, 1].
+        let u = unit(rng);
+        i += 1.0 + ((1.0 - u).ln() / log_q).floor();
+        if i >= n as f64 {
+            return out;
+        }
+        out.push(i as usize);
+    }
 }
 
 /// A uniform integer in 0..n (n > 0) by Lemire's multiply-shift with rejection: unbiased.
 #[inline]
-pub fn below(rng: &mut SimRng, n: u64) -> u64 {
+pub fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
     debug_assert!(n > 0);
     loop {
         let x = rng.next_u64();
@@ -149,19 +216,19 @@ mod tests {
     fn first_outputs_are_pinned() {
         let key = replicate_key(42, 0);
         let mut d = Draws::new(&key, Purpose::Adoption, 0, 0);
-        let got: Vec<String> = (0..3).map(|o| format!("{:.12}", d.uniform(o, 0))).collect();
+        let got: Vec<String> = (0..3).map(|o| format!("{:.12}", d.uniform(o))).collect();
         assert_eq!(got, PINNED);
     }
-    const PINNED: [&str; 3] = ["0.379569674521", "0.613959972678", "0.992501321405"];
+    const PINNED: [&str; 3] = ["0.379569674521", "0.259879710142", "0.806260836411"];
 
     #[test]
     fn draws_do_not_depend_on_access_order() {
         let key = replicate_key(7, 3);
         let mut a = Draws::new(&key, Purpose::Training, 2, 11);
-        let forward: Vec<f64> = (0..100).map(|o| a.uniform(o, 1)).collect();
+        let forward: Vec<f64> = (0..100).map(|o| a.uniform(o)).collect();
         let mut b = Draws::new(&key, Purpose::Training, 2, 11);
         for o in (0..100).rev().step_by(3) {
-            assert_eq!(b.uniform(o, 1), forward[o as usize]);
+            assert_eq!(b.uniform(o), forward[o as usize]);
         }
     }
 
@@ -170,12 +237,26 @@ mod tests {
         let k0 = replicate_key(1, 0);
         let k1 = replicate_key(1, 1);
         assert_ne!(k0, k1);
-        let x = Draws::new(&k0, Purpose::Adoption, 0, 5).uniform(9, 0);
-        assert_ne!(x, Draws::new(&k1, Purpose::Adoption, 0, 5).uniform(9, 0));
-        assert_ne!(x, Draws::new(&k0, Purpose::Training, 0, 5).uniform(9, 0));
-        assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 0, 6).uniform(9, 0));
-        assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 1, 5).uniform(9, 0));
-        assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 0, 5).uniform(9, 1));
+        let x = Draws::new(&k0, Purpose::Adoption, 0, 5).uniform(9);
+        assert_ne!(x, Draws::new(&k1, Purpose::Adoption, 0, 5).uniform(9));
+        assert_ne!(x, Draws::new(&k0, Purpose::Training, 0, 5).uniform(9));
+        assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 0, 6).uniform(9));
+        assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 1, 5).uniform(9));
+        assert_ne!(x, Draws::new(&k0, Purpose::Adoption, 0, 5).uniform(10));
+    }
+
+    #[test]
+    fn bernoulli_indices_have_the_right_rate() {
+        let mut r = Draws::sequence(&replicate_key(3, 0), Purpose::Ties, 0, 0);
+        let picked = bernoulli_indices(&mut r, 1_000_000, 0.01);
+        assert!(picked.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            (picked.len() as f64 - 10_000.0).abs() < 400.0,
+            "{}",
+            picked.len()
+        );
+        assert_eq!(bernoulli_indices(&mut r, 5, 1.0), vec![0, 1, 2, 3, 4]);
+        assert!(bernoulli_indices(&mut r, 5, 0.0).is_empty());
     }
 
     #[test]

@@ -11,11 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::output::headline;
 use crate::output::OutputError;
 use crate::plan::Plan;
-use crate::runner::fallback::{check_file, check_text}; // TEMP until scenario branch lands
 use crate::runner::job::{run_job, Job, JobError};
 use crate::runner::verify::{verify, Mismatch, VerifyError};
 use crate::runner::ModelFn;
 use crate::scenario::ScenarioErrors;
+use crate::scenario::{check_file, check_text};
 
 /// The embedded default scenario, run when `run` is given no scenario file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/england_gappa.ron");

@@ -1,7 +1,7 @@
 //! Network generators, seeded from the run's network stream.
 
 use crate::network::TieSpec;
-use crate::rng::{below, unit, SimRng};
+use crate::rng::{unit, SimRng};
 use crate::scenario::NetworkModel;
 
 /// Organisation attributes a generator may use (block models group by kind and place).
@@ -69,6 +69,5 @@ pub fn generate(
         }
         other => return Err(format!("network model {other:?} is not available yet")),
     }
-    let _ = below;
     Ok(out)
 }

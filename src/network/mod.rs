@@ -279,8 +279,10 @@ impl Network {
     }
 
     /// Multiplies every weight by `factor` in O(1) (uniform decay), folding the scale back
-    /// into the stored weights when it gets small, to keep f32 precision.
-    pub fn decay_all(&mut self, factor: f64) {
+    /// into the stored weights when it gets small, to keep f32 precision. Returns the factor
+    /// by which stored (scaled) weights were multiplied: 1.0 unless a fold happened, so that
+    /// callers keeping sums of scaled weights can fold them too.
+    pub fn decay_all(&mut self, factor: f64) -> f64 {
         self.scale *= factor;
         if self.scale < 1e-6 {
             let s = self.scale;
@@ -288,7 +290,9 @@ impl Network {
                 *w = (*w as f64 * s) as f32;
             }
             self.scale = 1.0;
+            return s;
         }
+        1.0
     }
 
     /// Sum of current weights of `i`'s live ties.

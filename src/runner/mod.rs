@@ -9,7 +9,6 @@
 //! memory stays bounded by the thread count, and the bytes written do not depend on how many
 //! threads ran or which finished first.
 
-pub(crate) mod fallback;
 pub mod job;
 pub mod progress;
 pub mod toy;

@@ -34,7 +34,7 @@ pub const TOY_SCENARIO: &str = r#"(
 /// The toy scenario as a plan, with `replicates` replicates.
 pub fn toy_plan(replicates: u32) -> Plan {
     let mut plan =
-        super::fallback::check_text("toy.ron", TOY_SCENARIO, std::path::Path::new("."), &[])
+        crate::scenario::check_text("toy.ron", TOY_SCENARIO, std::path::Path::new("."), &[])
             .unwrap_or_else(|e| panic!("the toy scenario is valid: {e}"));
     plan.scenario.replicates = replicates;
     plan

@@ -8,13 +8,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::fallback::check_text; // TEMP until scenario branch lands: crate::scenario::check_text
 use super::job::{run_job, Job, JobError};
 use super::ModelFn;
 use crate::output::atomic::digest_file;
 use crate::output::compare::{first_difference, LineDifference};
 use crate::output::manifest::{sha256_hex, Manifest};
 use crate::output::{OutputError, MANIFEST_JSON};
+use crate::scenario::check_text;
 use crate::scenario::ScenarioErrors;
 
 /// The first difference between a folder and its re-run.

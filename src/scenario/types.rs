@@ -259,9 +259,9 @@ pub struct Gates {
     pub commitment_scaling: bool,
     /// Base discontinuation hazard per year of an adopter.
     pub discontinuation: f64,
-    /// Extra hazard factor per unit of (1 - commitment).
+    /// Extra hazard per year per unit of (1 - commitment).
     pub discontinuation_commitment: f64,
-    /// Extra hazard factor per unit of missing adopting neighbours (1 - weighted fraction adopting).
+    /// Extra hazard per year per unit of missing adopting neighbours (1 - weighted fraction adopting).
     pub discontinuation_isolation: f64,
 }
 
@@ -415,6 +415,9 @@ pub struct TieDynamics {
     pub closure_weight: f64,
     /// Person-dependent ties are lost when their person leaves (at the staff turnover rate).
     pub turnover_loss: bool,
+    /// Rate per year at which a tie's reciprocity balance moves towards the side that gives
+    /// (the one with active improvers when the other has none).
+    pub reciprocity_rate: f64,
 }
 
 impl Default for TieDynamics {
@@ -425,6 +428,7 @@ impl Default for TieDynamics {
             triadic_closure: 0.0,
             closure_weight: 0.2,
             turnover_loss: false,
+            reciprocity_rate: 1.0,
         }
     }
 }
@@ -477,11 +481,14 @@ pub struct Shock {
     pub inactivity_hazard: f64,
 }
 
-/// An observed pooled prevalence at a date (e.g. an Active Lives survey year's midpoint).
+/// An observed pooled prevalence over a window of months (e.g. an Active Lives survey
+/// year, mid-November to mid-November), compared with the model's mean over the steps
+/// ending in that window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observed {
-    pub date: YearMonth,
+    pub from: YearMonth,
+    pub to: YearMonth,
     pub prevalence: f64,
     #[serde(default)]
     pub label: String,

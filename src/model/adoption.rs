@@ -1,0 +1,176 @@
+//! Practice adoption: the four contagion kernels of MODEL.md section 4 and their gates.
+//!
+//! Every kernel decides for all organisations from the state at the start of the
+//! sub-model, then applies the adoptions in organisation order, so results do not depend
+//! on visiting order. Work is proportional to what can change:
+//! - threshold kernels re-examine only organisations whose neighbourhood changed (the
+//!   frontier) and keep a pending list of those whose threshold is met but whose gates
+//!   (improvers, commitment, membership) held them back;
+//! - the independent cascade touches only neighbours of the last step's new adopters;
+//! - Bass gives every eligible non-adopter a chance, since each has a non-zero hazard.
+//!
+//! With the gates off (gate factor 1) a threshold kernel adopts without drawing, exactly
+//! as the deterministic classic model; a cascade draws one uniform per exposed
+//! organisation against 1 - prod(1 - p w), which is the classic independent cascade.
+
+use crate::model::world::World;
+use crate::model::Ctx;
+use crate::rng::{Draws, Purpose};
+use crate::scenario::{Gates, Kernel};
+
+use super::state::{State, NONE};
+
+/// Probability factor the gates put on `i` adopting practice `p`: 0 when it cannot adopt.
+#[inline]
+fn gate(
+    world: &World,
+    state: &State,
+    p: usize,
+    gates: &Gates,
+    commitment_on: bool,
+    i: usize,
+) -> f64 {
+    if !state.member[i] || !world.kind_allowed[p][world.kind[i] as usize] {
+        return 0.0;
+    }
+    if state.active[i] < gates.min_active_improvers {
+        return 0.0;
+    }
+    if gates.commitment_scaling && commitment_on {
+        state.commitment[i]
+    } else {
+        1.0
+    }
+}
+
+/// Runs the adoption rule of every practice for one step.
+pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
+    let mut adopters: Vec<u32> = Vec::new();
+    for (p, practice) in ctx.plan.scenario.practices.iter().enumerate() {
+        adopters.clear();
+        let mut draws = Draws::new(&ctx.key, Purpose::Adoption, p as u32, step);
+        let gates = &practice.gates;
+        let commitment_on = ctx.plan.scenario.commitment.enabled;
+        let frontier = std::mem::take(&mut state.practices[p].fresh);
+        match &practice.kernel {
+            Kernel::FractionalThreshold { .. } | Kernel::AbsoluteThreshold { .. } => {
+                examine_frontier(world, state, p, &practice.kernel);
+                let ps = &mut state.practices[p];
+                let mut pending = std::mem::take(&mut ps.pending);
+                pending.retain(|&i| {
+                    let iu = i as usize;
+                    let ps = &state.practices[p];
+                    if ps.stage[iu] != NONE || !ps.is_pending[iu] {
+                        return false;
+                    }
+                    let g = gate(world, state, p, gates, commitment_on, iu);
+                    if g >= 1.0 || (g > 0.0 && draws.uniform(i) < g) {
+                        adopters.push(i);
+                        return false;
+                    }
+                    true
+                });
+                let ps = &mut state.practices[p];
+                for &i in &adopters {
+                    ps.is_pending[i as usize] = false;
+                }
+                ps.pending = pending;
+            }
+            Kernel::IndependentCascade { probability } => {
+                // log(1 - p w) summed over each exposed organisation's fresh neighbours.
+                let mut exposure: Vec<(u32, f64)> = Vec::new();
+                let ps = &state.practices[p];
+                for &j in &frontier {
+                    if !state.member[j as usize] {
+                        continue;
+                    }
+                    for (&i, &t) in state
+                        .net
+                        .neighbours(j as usize)
+                        .iter()
+                        .zip(state.net.tie_ids(j as usize))
+                    {
+                        if ps.stage[i as usize] == NONE {
+                            let pw = (probability * state.net.weight(t as usize)).min(1.0);
+                            exposure.push((i, (1.0 - pw).ln()));
+                        }
+                    }
+                }
+                exposure.sort_by_key(|&(i, _)| i);
+                let mut k = 0;
+                while k < exposure.len() {
+                    let i = exposure[k].0;
+                    let mut log_miss = 0.0;
+                    while k < exposure.len() && exposure[k].0 == i {
+                        log_miss += exposure[k].1;
+                        k += 1;
+                    }
+                    let g = gate(world, state, p, gates, commitment_on, i as usize);
+                    if g > 0.0 && draws.uniform(i) < g * (1.0 - log_miss.exp()) {
+                        adopters.push(i);
+                    }
+                }
+            }
+            Kernel::Bass {
+                innovation,
+                imitation,
+            } => {
+                let ps = &state.practices[p];
+                for &i in &world.pool[p] {
+                    let i = i as usize;
+                    if ps.stage[i] != NONE {
+                        continue;
+                    }
+                    let g = gate(world, state, p, gates, commitment_on, i);
+                    if g <= 0.0 {
+                        continue;
+                    }
+                    let f = ps.fraction(i, state.member_weight[i]);
+                    let prob = g * (1.0 - (-(innovation + imitation * f) * ctx.plan.dt).exp());
+                    if draws.uniform(i as u32) < prob {
+                        adopters.push(i as u32);
+                    }
+                }
+            }
+        }
+        adopters.sort_unstable();
+        let due = step + ctx.dwell_steps[p];
+        for &i in &adopters {
+            state.start_trialling(p, i, step, due);
+        }
+    }
+}
+
+/// Re-examines the organisations whose neighbourhood changed and adds those whose
+/// threshold is now met to the pending list.
+fn examine_frontier(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
+    let ps = &mut state.practices[p];
+    let dirty = std::mem::take(&mut ps.dirty);
+    for &i in &dirty {
+        let iu = i as usize;
+        ps.is_dirty[iu] = false;
+        if ps.stage[iu] != NONE {
+            continue;
+        }
+        let met = match kernel {
+            Kernel::FractionalThreshold { .. } => {
+                let w = state.member_weight[iu];
+                // Organisations without live ties to members never adopt by threshold.
+                w > 0.0 && ps.adopting_weight[iu] / w >= world.threshold[p][iu]
+            }
+            Kernel::AbsoluteThreshold { neighbours } => ps.adopting_count[iu] >= *neighbours,
+            _ => false,
+        };
+        if met && !ps.is_pending[iu] {
+            ps.pending.push(i);
+        }
+        // An organisation that no longer meets its threshold leaves the pending list.
+        ps.is_pending[iu] = met;
+    }
+    // Reuse the allocation.
+    let mut dirty = dirty;
+    dirty.clear();
+    if ps.dirty.is_empty() {
+        ps.dirty = dirty;
+    }
+}

@@ -1,0 +1,486 @@
+//! The dynamic state of one run (struct of arrays) and the operations that change it.
+//!
+//! Sub-models never edit the arrays behind these operations' backs: every change of a
+//! practice stage, membership or tie goes through a method here, which keeps the derived
+//! neighbourhood sums (weight of ties to member neighbours, and to adopting member
+//! neighbours of each practice) exact and marks the organisations whose neighbourhood
+//! changed, so threshold rules re-examine only those (work proportional to change).
+//!
+//! Sums are kept in the network's scaled weight units, so uniform tie decay leaves them and
+//! every weighted fraction unchanged.
+
+use std::collections::VecDeque;
+
+use crate::network::{Network, TieSpec};
+
+/// Practice stage of an organisation.
+pub const NONE: u8 = 0;
+pub const TRIALLING: u8 = 1;
+pub const EMBEDDED: u8 = 2;
+pub const DISCONTINUED: u8 = 3;
+
+/// Whether a stage counts as adopting (trialling or embedded).
+#[inline]
+pub fn adopting(stage: u8) -> bool {
+    stage == TRIALLING || stage == EMBEDDED
+}
+
+/// One practice's state across organisations.
+#[derive(Debug, Clone)]
+pub struct PracticeState {
+    pub stage: Vec<u8>,
+    /// Step of the last stage change.
+    pub since: Vec<u32>,
+    /// Scaled weight of live ties to adopting member neighbours.
+    pub adopting_weight: Vec<f64>,
+    /// Number of adopting member neighbours.
+    pub adopting_count: Vec<u32>,
+    /// Adopters not yet seen by the adoption rule (the cascade frontier), in the order made.
+    pub fresh: Vec<u32>,
+    /// Threshold rules only: organisations whose neighbourhood changed since last examined.
+    pub dirty: Vec<u32>,
+    pub is_dirty: Vec<bool>,
+    /// Threshold rules only: threshold met, not adopted yet (waiting on gates).
+    pub pending: Vec<u32>,
+    pub is_pending: Vec<bool>,
+    /// (step due, organisation): trialling organisations in order of embedding.
+    pub due: VecDeque<(u32, u32)>,
+    pub trialling: u32,
+    pub embedded: u32,
+    pub discontinued: u32,
+    /// Whether threshold bookkeeping (dirty, pending) is kept.
+    pub tracks_dirty: bool,
+}
+
+impl PracticeState {
+    pub fn new(n: usize, tracks_dirty: bool) -> Self {
+        PracticeState {
+            stage: vec![NONE; n],
+            since: vec![0; n],
+            adopting_weight: vec![0.0; n],
+            adopting_count: vec![0; n],
+            fresh: Vec::new(),
+            // Every organisation is examined once at the start (a zero threshold is met).
+            dirty: if tracks_dirty {
+                (0..n as u32).collect()
+            } else {
+                Vec::new()
+            },
+            is_dirty: vec![tracks_dirty; if tracks_dirty { n } else { 0 }],
+            pending: Vec::new(),
+            is_pending: vec![false; if tracks_dirty { n } else { 0 }],
+            due: VecDeque::new(),
+            trialling: 0,
+            embedded: 0,
+            discontinued: 0,
+            tracks_dirty,
+        }
+    }
+
+    #[inline]
+    fn mark(&mut self, i: u32) {
+        if self.tracks_dirty && !self.is_dirty[i as usize] {
+            self.is_dirty[i as usize] = true;
+            self.dirty.push(i);
+        }
+    }
+
+    /// Weighted fraction of `i`'s member neighbours that are adopting (0 without ties).
+    #[inline]
+    pub fn fraction(&self, i: usize, member_weight: f64) -> f64 {
+        if member_weight > 0.0 {
+            self.adopting_weight[i] / member_weight
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The whole dynamic state of one run.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub net: Network,
+    pub member: Vec<bool>,
+    pub members: u32,
+    /// Scaled weight of live ties to member neighbours.
+    pub member_weight: Vec<f64>,
+    /// Trained staff, active improvers included.
+    pub trained: Vec<u32>,
+    /// Active improvers.
+    pub active: Vec<u32>,
+    pub commitment: Vec<f64>,
+    pub alignment: Vec<f64>,
+    pub expectation: Vec<f64>,
+    pub resistance: Vec<f64>,
+    pub practices: Vec<PracticeState>,
+    /// Inactive people per place.
+    pub inactive: Vec<f64>,
+    /// Live person-dependent ties (removed ones are dropped after each turnover pass).
+    pub person_ties: Vec<u32>,
+    /// Scaled weight of ties to member neighbours times how far this organisation gives
+    /// more than it receives over each (0 when balanced or receiving).
+    pub giving: Vec<f64>,
+    /// Progress numerator: per practice 1/2 when trialling, 1 when embedded.
+    pub progress_sum: Vec<f64>,
+}
+
+impl State {
+    /// A state with everyone a member, nothing adopted, nobody trained.
+    pub fn new(
+        net: Network,
+        practices: usize,
+        threshold_rules: &[bool],
+        inactive: Vec<f64>,
+    ) -> State {
+        let n = net.n;
+        let member_weight = (0..n)
+            .map(|i| {
+                net.tie_ids(i)
+                    .iter()
+                    .map(|&t| net.ties.scaled_weight[t as usize] as f64)
+                    .sum()
+            })
+            .collect();
+        State {
+            member: vec![true; n],
+            members: n as u32,
+            member_weight,
+            trained: vec![0; n],
+            active: vec![0; n],
+            commitment: vec![1.0; n],
+            alignment: vec![1.0; n],
+            expectation: vec![0.0; n],
+            resistance: vec![0.0; n],
+            practices: (0..practices)
+                .map(|p| PracticeState::new(n, threshold_rules[p]))
+                .collect(),
+            inactive,
+            person_ties: (0..net.ties.len() as u32)
+                .filter(|&t| net.ties.flags[t as usize] & crate::network::PERSON_DEPENDENT != 0)
+                .collect(),
+            giving: vec![0.0; n],
+            progress_sum: vec![0.0; n],
+            net,
+        }
+    }
+
+    pub fn n(&self) -> usize {
+        self.net.n
+    }
+
+    /// How far `x` gives more than it receives over tie `t` (0 when not).
+    #[inline]
+    fn gives(&self, t: usize, x: usize) -> f64 {
+        let r = self.net.ties.reciprocity[t] as f64;
+        (if self.net.ties.a[t] as usize == x {
+            r
+        } else {
+            -r
+        })
+        .max(0.0)
+    }
+
+    /// Sets the reciprocity balance of tie `t` (positive: its lower end gives more).
+    pub fn set_reciprocity(&mut self, t: u32, balance: f32) {
+        let tu = t as usize;
+        let (a, b) = (self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize);
+        let w = self.net.ties.scaled_weight[tu] as f64;
+        let before = [self.gives(tu, a), self.gives(tu, b)];
+        self.net.ties.reciprocity[tu] = balance;
+        for (k, (x, y)) in [(a, b), (b, a)].into_iter().enumerate() {
+            if self.member[y] {
+                self.giving[x] += w * (self.gives(tu, x) - before[k]);
+            }
+        }
+    }
+
+    /// Negative reciprocity of `i`: weighted mean over its member ties of how far it gives
+    /// more than it receives.
+    pub fn negative_reciprocity(&self, i: usize) -> f64 {
+        if self.member_weight[i] > 0.0 {
+            self.giving[i] / self.member_weight[i]
+        } else {
+            0.0
+        }
+    }
+
+    /// Adds `delta` (scaled) of adopting weight of practice `p` to `i`'s neighbours.
+    fn spread(&mut self, p: usize, i: usize, sign: f64) {
+        let s = self.net.offsets[i] as usize;
+        let l = self.net.len[i] as usize;
+        let ps = &mut self.practices[p];
+        for k in s..s + l {
+            let j = self.net.neighbour[k];
+            let w = self.net.ties.scaled_weight[self.net.tie[k] as usize] as f64;
+            ps.adopting_weight[j as usize] += sign * w;
+            if sign > 0.0 {
+                ps.adopting_count[j as usize] += 1;
+            } else {
+                ps.adopting_count[j as usize] -= 1;
+            }
+            ps.mark(j);
+        }
+    }
+
+    /// `i` starts trialling practice `p` at `step`, to embed at `due`.
+    pub fn start_trialling(&mut self, p: usize, i: u32, step: u32, due: u32) {
+        let ps = &mut self.practices[p];
+        debug_assert_eq!(ps.stage[i as usize], NONE);
+        ps.stage[i as usize] = TRIALLING;
+        ps.since[i as usize] = step;
+        ps.trialling += 1;
+        self.progress_sum[i as usize] += 0.5;
+        ps.due.push_back((due, i));
+        ps.fresh.push(i);
+        if self.member[i as usize] {
+            self.spread(p, i as usize, 1.0);
+        }
+    }
+
+    /// `i` embeds practice `p` (if still trialling).
+    pub fn embed(&mut self, p: usize, i: u32, step: u32) {
+        let ps = &mut self.practices[p];
+        if ps.stage[i as usize] == TRIALLING {
+            ps.stage[i as usize] = EMBEDDED;
+            ps.since[i as usize] = step;
+            ps.trialling -= 1;
+            ps.embedded += 1;
+            self.progress_sum[i as usize] += 0.5;
+        }
+    }
+
+    /// `i` discontinues practice `p` (absorbing for that practice).
+    pub fn discontinue(&mut self, p: usize, i: u32, step: u32) {
+        let ps = &mut self.practices[p];
+        let st = ps.stage[i as usize];
+        if !adopting(st) {
+            return;
+        }
+        if st == TRIALLING {
+            ps.trialling -= 1;
+            self.progress_sum[i as usize] -= 0.5;
+        } else {
+            ps.embedded -= 1;
+            self.progress_sum[i as usize] -= 1.0;
+        }
+        ps.stage[i as usize] = DISCONTINUED;
+        ps.since[i as usize] = step;
+        ps.discontinued += 1;
+        if self.member[i as usize] {
+            self.spread(p, i as usize, -1.0);
+        }
+    }
+
+    /// Changes `i`'s membership; its ties go dormant (not deleted) while it is withdrawn.
+    pub fn set_member(&mut self, i: u32, member: bool) {
+        let iu = i as usize;
+        if self.member[iu] == member {
+            return;
+        }
+        self.member[iu] = member;
+        let sign = if member { 1.0 } else { -1.0 };
+        if member {
+            self.members += 1;
+        } else {
+            self.members -= 1;
+        }
+        let s = self.net.offsets[iu] as usize;
+        for k in s..s + self.net.len[iu] as usize {
+            let j = self.net.neighbour[k] as usize;
+            let t = self.net.tie[k] as usize;
+            let w = self.net.ties.scaled_weight[t] as f64;
+            self.member_weight[j] += sign * w;
+            self.giving[j] += sign * w * self.gives(t, j);
+        }
+        for p in 0..self.practices.len() {
+            if adopting(self.practices[p].stage[iu]) {
+                self.spread(p, iu, sign);
+            } else {
+                // Fractions of neighbours changed through their denominators.
+                let ps = &mut self.practices[p];
+                if ps.tracks_dirty {
+                    for k in s..s + self.net.len[iu] as usize {
+                        ps.mark(self.net.neighbour[k]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `delta` (scaled) to the weight of tie `t`, and `count` to the number of ties,
+    /// in every sum that counts it.
+    fn account_tie(&mut self, t: usize, delta: f64, count: i32) {
+        let (a, b) = (self.net.ties.a[t] as usize, self.net.ties.b[t] as usize);
+        for (x, y) in [(a, b), (b, a)] {
+            if !self.member[y] {
+                continue;
+            }
+            self.member_weight[x] += delta;
+            self.giving[x] += delta * self.gives(t, x);
+            for ps in &mut self.practices {
+                if adopting(ps.stage[y]) {
+                    ps.adopting_weight[x] += delta;
+                    ps.adopting_count[x] = ps.adopting_count[x].wrapping_add_signed(count);
+                }
+                ps.mark(x as u32);
+            }
+        }
+    }
+
+    /// Sets the current weight of tie `t`.
+    pub fn set_tie_weight(&mut self, t: u32, weight: f64) {
+        let tu = t as usize;
+        let old = self.net.ties.scaled_weight[tu] as f64;
+        self.net.set_weight(tu, weight);
+        let delta = self.net.ties.scaled_weight[tu] as f64 - old;
+        self.account_tie(tu, delta, 0);
+    }
+
+    /// Makes a new tie (the caller checks the two are distinct and not yet tied).
+    pub fn add_tie(&mut self, spec: TieSpec, kind: &[u16], place: &[u16]) -> u32 {
+        let t = self.net.add_tie(spec, kind, place);
+        let w = self.net.ties.scaled_weight[t as usize] as f64;
+        self.account_tie(t as usize, w, 1);
+        t
+    }
+
+    /// Removes tie `t`.
+    pub fn remove_tie(&mut self, t: u32) {
+        let tu = t as usize;
+        let w = self.net.ties.scaled_weight[tu] as f64;
+        self.account_tie(tu, -w, -1);
+        self.net.remove_tie(t);
+    }
+
+    /// Uniform decay of every tie; folds the scale into the sums when the network does.
+    pub fn decay_ties(&mut self, factor: f64) {
+        let fold = self.net.decay_all(factor);
+        if fold != 1.0 {
+            for w in self.member_weight.iter_mut().chain(self.giving.iter_mut()) {
+                *w *= fold;
+            }
+            for ps in &mut self.practices {
+                for w in &mut ps.adopting_weight {
+                    *w *= fold;
+                }
+            }
+        }
+    }
+
+    /// Current (unscaled) weight of ties from `i` to its member neighbours.
+    pub fn strength(&self, i: usize) -> f64 {
+        self.member_weight[i] * self.net.scale
+    }
+
+    /// Recomputes every derived sum from scratch and compares: the invariant check that
+    /// tests (and debug builds) run.
+    pub fn check_sums(&self) -> Result<(), String> {
+        for i in 0..self.n() {
+            let mut mw = 0.0;
+            let mut gv = 0.0;
+            let mut aw = vec![0.0; self.practices.len()];
+            let mut ac = vec![0u32; self.practices.len()];
+            for (&j, &t) in self.net.neighbours(i).iter().zip(self.net.tie_ids(i)) {
+                if !self.member[j as usize] {
+                    continue;
+                }
+                let w = self.net.ties.scaled_weight[t as usize] as f64;
+                mw += w;
+                gv += w * self.gives(t as usize, i);
+                for (p, ps) in self.practices.iter().enumerate() {
+                    if adopting(ps.stage[j as usize]) {
+                        aw[p] += w;
+                        ac[p] += 1;
+                    }
+                }
+            }
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs());
+            if !close(gv, self.giving[i]) {
+                return Err(format!(
+                    "giving of {i}: kept {} but is {gv}",
+                    self.giving[i]
+                ));
+            }
+            if !close(mw, self.member_weight[i]) {
+                return Err(format!(
+                    "member weight of {i}: kept {} but is {mw}",
+                    self.member_weight[i]
+                ));
+            }
+            for (p, ps) in self.practices.iter().enumerate() {
+                if !close(aw[p], ps.adopting_weight[i]) || ac[p] != ps.adopting_count[i] {
+                    return Err(format!(
+                        "practice {p} at {i}: kept ({}, {}) but is ({}, {})",
+                        ps.adopting_weight[i], ps.adopting_count[i], aw[p], ac[p]
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn star(n: u32) -> State {
+        let ties: Vec<TieSpec> = (1..n)
+            .map(|b| TieSpec {
+                a: 0,
+                b,
+                weight: 0.5,
+                person_dependent: false,
+            })
+            .collect();
+        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        State::new(net, 2, &[true, false], vec![0.0])
+    }
+
+    #[test]
+    fn sums_follow_every_change() {
+        let mut s = star(5);
+        s.start_trialling(0, 1, 1, 3);
+        s.start_trialling(0, 2, 1, 3);
+        s.start_trialling(1, 0, 1, 3);
+        assert_eq!(s.practices[0].adopting_count[0], 2);
+        assert!((s.practices[0].fraction(0, s.member_weight[0]) - 0.5).abs() < 1e-12);
+        assert!((s.practices[1].fraction(3, s.member_weight[3]) - 1.0).abs() < 1e-12);
+        s.set_member(2, false);
+        assert!((s.practices[0].fraction(0, s.member_weight[0]) - 1.0 / 3.0).abs() < 1e-12);
+        s.discontinue(0, 1, 2);
+        assert_eq!(s.practices[0].adopting_count[0], 0);
+        s.set_member(2, true);
+        s.set_tie_weight(0, 1.0);
+        let t = s.add_tie(
+            TieSpec {
+                a: 3,
+                b: 4,
+                weight: 0.25,
+                person_dependent: false,
+            },
+            &[],
+            &[],
+        );
+        s.start_trialling(0, 4, 2, 4);
+        s.check_sums().unwrap();
+        s.remove_tie(t);
+        s.decay_ties(0.5);
+        s.check_sums().unwrap();
+        assert!((s.strength(0) - 0.5 * (1.0 + 0.5 * 3.0)).abs() < 1e-9);
+        // Neighbours of changes were marked for the threshold rule (practice 0 only).
+        assert!(s.practices[0].is_dirty[0]);
+        assert!(s.practices[1].dirty.is_empty());
+    }
+
+    #[test]
+    fn embed_and_counts() {
+        let mut s = star(3);
+        s.start_trialling(0, 1, 1, 2);
+        s.embed(0, 1, 2);
+        assert_eq!((s.practices[0].trialling, s.practices[0].embedded), (0, 1));
+        s.discontinue(0, 1, 3);
+        assert_eq!(s.practices[0].discontinued, 1);
+        assert_eq!(s.practices[0].stage[1], DISCONTINUED);
+    }
+}

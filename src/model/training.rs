@@ -1,0 +1,139 @@
+//! Training to doing (MODEL.md section 5).
+//!
+//! A trained person becomes an active improver with a hazard that needs relational
+//! support: `rate * (skill_weight + (1 - skill_weight) * s^h / (s^h + theta^h))`, where the
+//! support `s` is the weight of ties to member neighbours that have active improvers plus
+//! `colleague_weight` for each other trained colleague, `theta` the support threshold and
+//! `h` the steepness (h > 1 makes it a complex contagion: a lone trainee rarely starts).
+//! Trained people who are not active lose their skills (fade) or leave (turnover); active
+//! improvers lapse back to trained or leave. Competing hazards are split exactly: the number
+//! with any event is binomial in the total hazard, then divided binomially by cause.
+//!
+//! Every organisation's counts are decided from the state at the start of the sub-model and
+//! written afterwards (synchronous update).
+
+use rand_distr::{Binomial, Distribution};
+
+use crate::model::Ctx;
+use crate::rng::{Draws, OrgRng, Purpose};
+
+use super::state::State;
+
+/// Binomial(n, p) draw; 0 or n at the edges, and never a panic on rounding.
+fn binomial(rng: &mut OrgRng, n: u32, p: f64) -> u32 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    match Binomial::new(n as u64, p) {
+        Ok(b) => b.sample(rng) as u32,
+        Err(_) => 0,
+    }
+}
+
+/// The support-dependent activation hazard per year at support `s`.
+pub fn activation_hazard(t: &crate::scenario::Training, s: f64) -> f64 {
+    let response = if t.support_threshold <= 0.0 {
+        1.0
+    } else if s <= 0.0 {
+        0.0
+    } else {
+        // Both ratios raised to the steepness at once: one powf, and exact for h = 2.
+        let x = (t.support_threshold / s).powf(t.support_steepness);
+        1.0 / (1.0 + x)
+    };
+    t.activation_rate * (t.skill_weight + (1.0 - t.skill_weight) * response)
+}
+
+/// Support available to the trained staff of `i`.
+pub fn support(state: &State, i: usize, colleague_weight: f64) -> f64 {
+    let mut s = 0.0;
+    for (&j, &t) in state.net.neighbours(i).iter().zip(state.net.tie_ids(i)) {
+        if state.active[j as usize] > 0 && state.member[j as usize] {
+            s += state.net.weight(t as usize);
+        }
+    }
+    s + colleague_weight * state.trained[i].saturating_sub(1) as f64
+}
+
+/// One step of training to doing.
+pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
+    let t = &ctx.plan.scenario.training;
+    let dt = ctx.plan.dt;
+    let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
+    let mut changes: Vec<(u32, u32, u32)> = Vec::new();
+    for i in 0..state.n() {
+        let k = state.trained[i];
+        if k == 0 {
+            continue;
+        }
+        let d = state.active[i];
+        let idle = k - d;
+        let mut rng = draws.org_rng(i as u32);
+        let h_act = if state.member[i] {
+            activation_hazard(t, support(state, i, t.colleague_weight))
+        } else {
+            0.0
+        };
+        let h_idle = h_act + t.skill_fade + t.staff_turnover;
+        let idle_events = binomial(&mut rng, idle, 1.0 - (-h_idle * dt).exp());
+        let started = if h_idle > 0.0 {
+            binomial(&mut rng, idle_events, h_act / h_idle)
+        } else {
+            0
+        };
+        let rest = idle_events - started;
+        let faded_or_left = rest; // both leave the trained pool
+        let h_active = t.improver_lapse + t.staff_turnover;
+        let active_events = binomial(&mut rng, d, 1.0 - (-h_active * dt).exp());
+        let lapsed = if h_active > 0.0 {
+            binomial(&mut rng, active_events, t.improver_lapse / h_active)
+        } else {
+            0
+        };
+        let left = active_events - lapsed;
+        let new_k = k - faded_or_left - left;
+        let new_d = d + started - active_events;
+        if new_k != k || new_d != d {
+            changes.push((i as u32, new_k, new_d));
+        }
+    }
+    for (i, k, d) in changes {
+        state.trained[i as usize] = k;
+        state.active[i as usize] = d;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Training;
+
+    #[test]
+    fn lone_trainee_gets_only_the_skill_share() {
+        let t = Training {
+            skill_weight: 0.2,
+            activation_rate: 1.0,
+            support_threshold: 2.0,
+            support_steepness: 2.0,
+            ..Training::default()
+        };
+        assert!((activation_hazard(&t, 0.0) - 0.2).abs() < 1e-12);
+        // At the threshold the support-dependent part is half on: 0.2 + 0.8 * 0.5.
+        assert!((activation_hazard(&t, 2.0) - 0.6).abs() < 1e-12);
+        // Complex contagion: support 1 gives 1/(1+4) of the support part.
+        assert!((activation_hazard(&t, 1.0) - (0.2 + 0.8 * 0.2)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn binomial_edges() {
+        let mut r = OrgRng::new(1);
+        assert_eq!(binomial(&mut r, 0, 0.5), 0);
+        assert_eq!(binomial(&mut r, 7, 0.0), 0);
+        assert_eq!(binomial(&mut r, 7, 1.0), 7);
+        let m: u32 = (0..10_000).map(|_| binomial(&mut r, 10, 0.3)).sum();
+        assert!((m as f64 / 10_000.0 - 3.0).abs() < 0.1);
+    }
+}
