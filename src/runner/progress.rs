@@ -20,9 +20,15 @@ impl Progress {
         };
         let bar = ProgressBar::with_draw_target(Some(total), target);
         let style = ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {elapsed} elapsed",
+            "{bar:30} {pos}/{len} runs  {rate}  ETA {eta}  {elapsed} elapsed",
         )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} runs/s", state.per_sec());
+            },
+        );
         bar.set_style(style);
         Progress { bar }
     }
