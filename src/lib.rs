@@ -2,6 +2,7 @@
 //! organisations. Data flows one way: scenario -> plan -> world -> steps -> observations
 //! -> files -> reports.
 
+pub mod analyse;
 pub mod model;
 pub mod network;
 pub mod plan;

@@ -131,6 +131,17 @@ impl Ids {
         self.index.get(id).copied()
     }
 
+    /// The index of `id`, numbering it if new (whatever the ids' openness).
+    pub fn get_or_add(&mut self, id: &str) -> u32 {
+        if let Some(i) = self.get(id) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(id.to_string());
+        self.index.insert(id.to_string(), i);
+        i
+    }
+
     fn resolve(&mut self, id: &str, path: &str, line: u64) -> Result<u32, ImportError> {
         if let Some(&i) = self.index.get(id) {
             return Ok(i);
@@ -150,10 +161,7 @@ impl Ids {
                 message: "empty organisation id".into(),
             });
         }
-        let i = self.names.len() as u32;
-        self.names.push(id.to_string());
-        self.index.insert(id.to_string(), i);
-        Ok(i)
+        Ok(self.get_or_add(id))
     }
 }
 
