@@ -27,7 +27,15 @@ fn bench_dir() -> PathBuf {
 fn generated(model: NetworkModel, n: usize) -> Vec<TieSpec> {
     let kind = vec![0u16; n];
     let mut rng = Draws::sequence(&replicate_key(42, 0), Purpose::Network, 0, 0);
-    generate(&model, &Nodes { kind: &kind, place: &kind }, &mut rng).expect("generate")
+    generate(
+        &model,
+        &Nodes {
+            kind: &kind,
+            place: &kind,
+        },
+        &mut rng,
+    )
+    .expect("generate")
 }
 
 /// The benchmark graph `name` from its edge file, or generated with its parameters.
@@ -38,8 +46,14 @@ fn graph(name: &str) -> Network {
         (e.n, e.ties)
     } else {
         match name {
-            "ws" => (10_000, generated(NetworkModel::WattsStrogatz { k: 10, p: 0.1 }, 10_000)),
-            _ => (100_000, generated(NetworkModel::BarabasiAlbert { m: 5 }, 100_000)),
+            "ws" => (
+                10_000,
+                generated(NetworkModel::WattsStrogatz { k: 10, p: 0.1 }, 10_000),
+            ),
+            _ => (
+                100_000,
+                generated(NetworkModel::BarabasiAlbert { m: 5 }, 100_000),
+            ),
         }
     };
     Network::from_ties(n, &ties, &[], &[]).expect("network")
@@ -61,7 +75,11 @@ fn compare() {
     let ws = graph("ws");
     let ba = graph("ba");
     let threads = rayon::current_num_threads();
-    let bt = median_time(5, || {
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let bt = median_time(runs, || {
         std::hint::black_box(metrics::betweenness(&ws));
     });
     println!("{{\"tool\":\"changenet\",\"measure\":\"betweenness_ws\",\"seconds\":{bt},\"threads\":{threads}}}");
@@ -95,7 +113,9 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("metrics");
     g.sample_size(10);
     let ws = graph("ws");
-    g.bench_function("betweenness_exact_ws_10k", |b| b.iter(|| metrics::betweenness(&ws)));
+    g.bench_function("betweenness_exact_ws_10k", |b| {
+        b.iter(|| metrics::betweenness(&ws))
+    });
     let ba = graph("ba");
     g.bench_function("local_clustering_ba_100k", |b| {
         b.iter(|| {
@@ -103,7 +123,9 @@ fn benches(c: &mut Criterion) {
             metrics::local_clustering(&ba, &tri)
         })
     });
-    g.bench_function("constraint_ba_100k", |b| b.iter(|| metrics::constraint(&ba)));
+    g.bench_function("constraint_ba_100k", |b| {
+        b.iter(|| metrics::constraint(&ba))
+    });
     g.finish();
     let er = bench_dir().join("er.edges");
     let ba_path = bench_dir().join("ba.edges");

@@ -178,12 +178,14 @@ fn load(opts: &AnalyseOptions) -> Result<Loaded, AnalyseError> {
             // Plain ids are integers naming node-table ids.
             let mut map = vec![u32::MAX; got.n];
             for (i, m) in map.iter_mut().enumerate() {
-                *m = ids.get(&i.to_string()).ok_or_else(|| ImportError::UnknownId {
-                    path: opts.edges.display().to_string(),
-                    line: 0,
-                    id: i.to_string(),
-                    why: "plain edge ids must be ids of the node table".into(),
-                })?;
+                *m = ids
+                    .get(&i.to_string())
+                    .ok_or_else(|| ImportError::UnknownId {
+                        path: opts.edges.display().to_string(),
+                        line: 0,
+                        id: i.to_string(),
+                        why: "plain edge ids must be ids of the node table".into(),
+                    })?;
             }
             got.ties
                 .into_iter()
@@ -260,7 +262,12 @@ fn group_mix(net: &Network, group: &[u16], names: &[String]) -> GroupMix {
             }
         }
     }
-    gaps.sort_by(|x, y| x.ratio.total_cmp(&y.ratio).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    gaps.sort_by(|x, y| {
+        x.ratio
+            .total_cmp(&y.ratio)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
     gaps.truncate(10);
     GroupMix {
         ei_index: ei.index,
@@ -340,7 +347,11 @@ pub fn analyse(opts: &AnalyseOptions) -> Result<AnalyseSummary, AnalyseError> {
         largest_component: comps.largest(),
         isolates: metrics::isolates(&net).len(),
         degree: DegreeSummary {
-            mean: if n == 0 { 0.0 } else { 2.0 * ties as f64 / n as f64 },
+            mean: if n == 0 {
+                0.0
+            } else {
+                2.0 * ties as f64 / n as f64
+            },
             median,
             max: sorted_deg.last().copied().unwrap_or(0),
             histogram: metrics::degree_histogram(&net),
@@ -369,9 +380,13 @@ pub fn analyse(opts: &AnalyseOptions) -> Result<AnalyseSummary, AnalyseError> {
     std::fs::create_dir_all(&opts.out).map_err(|e| write_error(&opts.out, e))?;
     let nodes_csv = nodes_table(&net, &loaded, &org, kinds.as_ref(), places.as_ref());
     write_atomic(&opts.out.join("nodes.csv"), nodes_csv.as_bytes())?;
-    let json = serde_json::to_string_pretty(&summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let json = serde_json::to_string_pretty(&summary)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     write_atomic(&opts.out.join("summary.json"), (json + "\n").as_bytes())?;
-    write_atomic(&opts.out.join("report.md"), report(&summary, opts).as_bytes())?;
+    write_atomic(
+        &opts.out.join("report.md"),
+        report(&summary, opts).as_bytes(),
+    )?;
     Ok(summary)
 }
 
@@ -464,7 +479,11 @@ fn group_section(out: &mut String, title: &str, what: &str, mix: &GroupMix) {
          (-1: every tie stays inside a {what_one}; +1: every tie crosses; 0: half and half).",
         mix.external,
         total,
-        pct(if total > 0 { mix.external as f64 / total as f64 } else { 0.0 }),
+        pct(if total > 0 {
+            mix.external as f64 / total as f64
+        } else {
+            0.0
+        }),
         mix.ei_index,
         what_one = what.trim_end_matches('s'),
     );
@@ -583,7 +602,10 @@ fn report(s: &AnalyseSummary, opts: &AnalyseOptions) -> String {
         if s.betweenness_exact {
             "exact".to_string()
         } else {
-            format!("estimated from {} sampled organisations", s.betweenness_sources)
+            format!(
+                "estimated from {} sampled organisations",
+                s.betweenness_sources
+            )
         }
     );
     if s.top_brokers.is_empty() {

@@ -32,8 +32,7 @@ fn network(g: &Value) -> Network {
 }
 
 fn close(name: &str, what: &str, got: f64, want: f64) {
-    let ok = (got.is_nan() && want.is_nan())
-        || (got - want).abs() <= 1e-9 * want.abs().max(1.0);
+    let ok = (got.is_nan() && want.is_nan()) || (got - want).abs() <= 1e-9 * want.abs().max(1.0);
     assert!(ok, "{name}: {what}: got {got}, networkx {want}");
 }
 
@@ -100,7 +99,12 @@ fn metrics_match_networkx() {
             &metrics::normalise_betweenness(&bc),
             &floats(g, "betweenness_normalised"),
         );
-        each_close(name, "constraint", &metrics::constraint(&net), &floats(g, "constraint"));
+        each_close(
+            name,
+            "constraint",
+            &metrics::constraint(&net),
+            &floats(g, "constraint"),
+        );
         each_close(
             name,
             "effective size",
@@ -116,7 +120,12 @@ fn metrics_match_networkx() {
             g["average_shortest_path"].as_f64().unwrap(),
         );
         if let Some(nx) = g.get("networkx_average_shortest_path_length") {
-            close(name, "networkx average shortest path", paths.mean, nx.as_f64().unwrap());
+            close(
+                name,
+                "networkx average shortest path",
+                paths.mean,
+                nx.as_f64().unwrap(),
+            );
         }
         if let Some(group) = g.get("group") {
             let group: Vec<u16> = group
@@ -150,7 +159,10 @@ fn star_by_hand() {
     let c = metrics::constraint(&net);
     assert!((c[0] - 0.25).abs() < 1e-12 && (c[1] - 1.0).abs() < 1e-12);
     let tri = metrics::triangles(&net);
-    assert_eq!(metrics::effective_size(&net, &tri), vec![4.0, 1.0, 1.0, 1.0, 1.0]);
+    assert_eq!(
+        metrics::effective_size(&net, &tri),
+        vec![4.0, 1.0, 1.0, 1.0, 1.0]
+    );
     assert_eq!(metrics::top(&bc, 2), vec![0, 1]);
 }
 
@@ -179,7 +191,10 @@ fn ei_index_by_hand() {
 /// any thread count (chunked fixed-order reduction).
 #[test]
 fn sampled_estimates_and_thread_independence() {
-    let g = fixtures().into_iter().find(|g| g["name"] == "ba80").unwrap();
+    let g = fixtures()
+        .into_iter()
+        .find(|g| g["name"] == "ba80")
+        .unwrap();
     let net = network(&g);
     let exact = metrics::average_shortest_path(&net, &Sampling::default());
     let s = Sampling {

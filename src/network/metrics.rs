@@ -346,8 +346,9 @@ pub fn betweenness_from(net: &Network, sources: &[u32]) -> Vec<f64> {
     let chunk = sources.len().div_ceil(64).max(1);
     let chunks: Vec<&[u32]> = sources.chunks(chunk).collect();
     let wave = rayon::current_num_threads().max(1);
+    let adj = Adjacency::new(net);
     for group in chunks.chunks(wave) {
-        let parts: Vec<Vec<f64>> = group.par_iter().map(|c| brandes_chunk(net, c)).collect();
+        let parts: Vec<Vec<f64>> = group.par_iter().map(|c| brandes_chunk(&adj, c)).collect();
         for part in parts {
             for (t, p) in total.iter_mut().zip(part) {
                 *t += p;
@@ -377,13 +378,42 @@ pub fn normalise_betweenness(raw: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Compact adjacency (no slack) for the hot loops: row i is `nb[start[i]..start[i + 1]]`.
+struct Adjacency {
+    start: Vec<usize>,
+    nb: Vec<u32>,
+}
+
+impl Adjacency {
+    fn new(net: &Network) -> Adjacency {
+        let mut start = Vec::with_capacity(net.n + 1);
+        let mut nb = Vec::with_capacity(2 * net.live_ties);
+        start.push(0);
+        for i in 0..net.n {
+            nb.extend_from_slice(net.neighbours(i));
+            start.push(nb.len());
+        }
+        Adjacency { start, nb }
+    }
+
+    #[inline]
+    fn row(&self, i: usize) -> &[u32] {
+        &self.nb[self.start[i]..self.start[i + 1]]
+    }
+}
+
 /// Dependencies of one chunk of sources, summed in source order (ordered pairs).
-fn brandes_chunk(net: &Network, sources: &[u32]) -> Vec<f64> {
-    let n = net.n;
+///
+/// Distances are kept in their own u32 array (small enough to stay in the fastest cache
+/// for tens of thousands of organisations); the tests of "one step further" are
+/// branch-free, as they are unpredictable.
+fn brandes_chunk(adj: &Adjacency, sources: &[u32]) -> Vec<f64> {
+    let n = adj.start.len() - 1;
     let mut acc = vec![0.0f64; n];
     let mut dist = vec![u32::MAX; n];
     let mut sigma = vec![0.0f64; n];
-    let mut delta = vec![0.0f64; n];
+    // (1 + dependency) / sigma once an organisation's dependency is final.
+    let mut coef = vec![0.0f64; n];
     let mut order: Vec<u32> = Vec::with_capacity(n);
     for &s in sources {
         let s = s as usize;
@@ -397,38 +427,36 @@ fn brandes_chunk(net: &Network, sources: &[u32]) -> Vec<f64> {
             head += 1;
             let dv = dist[v] + 1;
             let sv = sigma[v];
-            for &w in net.neighbours(v) {
+            for &w in adj.row(v) {
                 let w = w as usize;
                 if dist[w] == u32::MAX {
                     dist[w] = dv;
                     order.push(w as u32);
                 }
-                if dist[w] == dv {
-                    sigma[w] += sv;
-                }
+                sigma[w] += if dist[w] == dv { sv } else { 0.0 };
             }
         }
-        // Dependencies in reverse breadth-first order; predecessors are the neighbours
-        // one step closer, so no predecessor lists are stored.
-        for &w in order.iter().rev() {
-            let w = w as usize;
-            let dw = dist[w];
-            if dw > 0 {
-                let coef = (1.0 + delta[w]) / sigma[w];
-                for &v in net.neighbours(w) {
-                    let v = v as usize;
-                    if dist[v] + 1 == dw {
-                        delta[v] += sigma[v] * coef;
-                    }
-                }
-                acc[w] += delta[w];
+        // Dependencies in reverse breadth-first order, pulled from the neighbours one step
+        // further (successors), so each organisation's dependency is written once.
+        for &v in order.iter().rev() {
+            let v = v as usize;
+            let dn = dist[v] + 1;
+            let mut pull = 0.0;
+            for &w in adj.row(v) {
+                let w = w as usize;
+                pull += if dist[w] == dn { coef[w] } else { 0.0 };
             }
+            let delta = sigma[v] * pull;
+            if v != s {
+                acc[v] += delta;
+            }
+            coef[v] = (1.0 + delta) / sigma[v];
         }
         for &v in &order {
             let v = v as usize;
             dist[v] = u32::MAX;
             sigma[v] = 0.0;
-            delta[v] = 0.0;
+            coef[v] = 0.0;
         }
     }
     acc
