@@ -616,7 +616,7 @@ impl<'a> Blocks<'a> {
             0 => s - 1,
             1 => pl - s,
             2 => kd - s,
-            _ => n - pl - kd + s,
+            _ => n + s - pl - kd,
         }
     }
 
