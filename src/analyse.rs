@@ -38,7 +38,7 @@ pub struct AnalyseOptions {
 }
 
 impl AnalyseOptions {
-    /// Defaults: undirected, exact up to 2e9 units of work, 500 sampled sources beyond,
+    /// Defaults: undirected, exact up to 1e9 units of work (n x (n + m)), at most 500 sampled sources beyond,
     /// ten brokers.
     pub fn new(edges: impl Into<PathBuf>, out: impl Into<PathBuf>) -> AnalyseOptions {
         AnalyseOptions {
@@ -466,6 +466,15 @@ fn nodes_table(
         .unwrap_or_default()
 }
 
+/// A float with `prec` decimals, or "n/a" when undefined (e.g. a group with no ties).
+fn num(x: f64, prec: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.prec$}")
+    } else {
+        "n/a".to_string()
+    }
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
@@ -475,7 +484,7 @@ fn group_section(out: &mut String, title: &str, what: &str, mix: &GroupMix) {
     let total = mix.external + mix.internal;
     let _ = writeln!(
         out,
-        "{} of {} ties ({}) join organisations of different {what}. The E-I index is {:.2} \
+        "{} of {} ties ({}) join organisations of different {what}. The E-I index is {} \
          (-1: every tie stays inside a {what_one}; +1: every tie crosses; 0: half and half).",
         mix.external,
         total,
@@ -484,7 +493,7 @@ fn group_section(out: &mut String, title: &str, what: &str, mix: &GroupMix) {
         } else {
             0.0
         }),
-        mix.ei_index,
+        num(mix.ei_index, 2),
         what_one = what.trim_end_matches('s'),
     );
     let _ = writeln!(
@@ -495,8 +504,12 @@ fn group_section(out: &mut String, title: &str, what: &str, mix: &GroupMix) {
     for g in &mix.groups {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.2} |",
-            g.name, g.organisations, g.ties_inside, g.ties_across, g.ei_index
+            "| {} | {} | {} | {} | {} |",
+            g.name,
+            g.organisations,
+            g.ties_inside,
+            g.ties_across,
+            num(g.ei_index, 2)
         );
     }
     if !mix.gaps.is_empty() {
@@ -587,11 +600,12 @@ fn report(s: &AnalyseSummary, opts: &AnalyseOptions) -> String {
     );
     let _ = writeln!(
         out,
-        "- **Constraint {:.3}** on average (Burt): near 1, an organisation's partners all know \
+        "- **Constraint {}** on average (Burt): near 1, an organisation's partners all know \
          each other and it hears little that is new; low values mark organisations that bridge \
-         separate groups. **Effective size {:.2}** on average: partners that are not also tied \
+         separate groups. **Effective size {}** on average: partners that are not also tied \
          to each other (non-redundant contacts).",
-        s.mean_constraint, s.mean_effective_size
+        num(s.mean_constraint, 3),
+        num(s.mean_effective_size, 2)
     );
     let _ = writeln!(out, "\n## Brokers\n");
     let _ = writeln!(
@@ -618,8 +632,11 @@ fn report(s: &AnalyseSummary, opts: &AnalyseOptions) -> String {
         for b in &s.top_brokers {
             let _ = writeln!(
                 out,
-                "| {} | {} | {:.1} | {:.3} |",
-                b.id, b.degree, b.betweenness, b.constraint
+                "| {} | {} | {:.1} | {} |",
+                b.id,
+                b.degree,
+                b.betweenness,
+                num(b.constraint, 3)
             );
         }
     }

@@ -36,7 +36,10 @@ fn analyse_writes_report_nodes_and_summary() {
     let nodes = std::fs::read_to_string(out.join("nodes.csv")).unwrap();
     assert_eq!(nodes.lines().count(), 11);
     assert!(nodes.starts_with("id,kind,place,degree,component,clustering,betweenness"));
-    assert!(nodes.contains("lonely,Charity,South,0,1,0,0,0,,,,"), "{nodes}");
+    assert!(
+        nodes.contains("lonely,Charity,South,0,1,0,0,0,,,,"),
+        "{nodes}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["ties"], 11);

@@ -2,8 +2,7 @@
 //! stated tolerances.
 
 use changenet::network::generate::{
-    build_ties, configuration, draw_weights, generate, strong_triadic_closure, GenerateError,
-    Nodes,
+    build_ties, configuration, draw_weights, generate, strong_triadic_closure, GenerateError, Nodes,
 };
 use changenet::network::TieSpec;
 use changenet::rng::{replicate_key, Draws, Purpose, SimRng};
@@ -16,7 +15,15 @@ fn rng(seed: u64) -> SimRng {
 
 fn run(model: NetworkModel, n: usize, seed: u64) -> Vec<TieSpec> {
     let kind = vec![0u16; n];
-    generate(&model, &Nodes { kind: &kind, place: &kind }, &mut rng(seed)).unwrap()
+    generate(
+        &model,
+        &Nodes {
+            kind: &kind,
+            place: &kind,
+        },
+        &mut rng(seed),
+    )
+    .unwrap()
 }
 
 /// No self-loops, no repeated pairs, ends in range.
@@ -24,7 +31,10 @@ fn assert_simple(n: usize, ties: &[TieSpec]) {
     let mut seen = HashSet::new();
     for t in ties {
         assert!(t.a != t.b, "self-loop {t:?}");
-        assert!((t.a as usize) < n && (t.b as usize) < n, "out of range {t:?}");
+        assert!(
+            (t.a as usize) < n && (t.b as usize) < n,
+            "out of range {t:?}"
+        );
         assert!(seen.insert((t.a.min(t.b), t.a.max(t.b))), "repeated {t:?}");
     }
 }
@@ -56,9 +66,16 @@ fn erdos_renyi_gnp_mean_degree() {
     let t = run(NetworkModel::ErdosRenyi { mean_degree: 8.0 }, n, 3);
     assert_simple(n, &t);
     let expected = n as f64 * 8.0 / 2.0;
-    assert!((t.len() as f64 - expected).abs() < 5.0 * expected.sqrt(), "{}", t.len());
+    assert!(
+        (t.len() as f64 - expected).abs() < 5.0 * expected.sqrt(),
+        "{}",
+        t.len()
+    );
     let p = run(NetworkModel::ErdosRenyiP { p: 8.0 / 19_999.0 }, n, 3);
-    assert_eq!(p, t, "G(n,p) by p and by mean degree agree for the same p and stream");
+    assert_eq!(
+        p, t,
+        "G(n,p) by p and by mean degree agree for the same p and stream"
+    );
     assert_eq!(run(NetworkModel::ErdosRenyiP { p: 1.0 }, 6, 1).len(), 15);
     assert!(run(NetworkModel::ErdosRenyiP { p: 0.0 }, 6, 1).is_empty());
 }
@@ -74,7 +91,10 @@ fn erdos_renyi_gnm_exact_count_sparse_and_dense() {
     let kind = vec![0u16; 10];
     let err = generate(
         &NetworkModel::ErdosRenyiM { ties: 46 },
-        &Nodes { kind: &kind, place: &kind },
+        &Nodes {
+            kind: &kind,
+            place: &kind,
+        },
         &mut rng(1),
     );
     assert!(matches!(err, Err(GenerateError::Invalid { .. })));
@@ -96,7 +116,10 @@ fn watts_strogatz_keeps_tie_count_and_rewires_about_p() {
         })
         .count() as f64;
     assert!((far - 2500.0).abs() < 240.0, "{far}");
-    assert_eq!(run(NetworkModel::WattsStrogatz { k: 4, p: 0.0 }, 12, 5).len(), 24);
+    assert_eq!(
+        run(NetworkModel::WattsStrogatz { k: 4, p: 0.0 }, 12, 5).len(),
+        24
+    );
 }
 
 #[test]
@@ -106,7 +129,10 @@ fn barabasi_albert_counts_and_degree_sum() {
     assert_eq!(t.len(), m * (n - m));
     assert_simple(n, &t);
     let d = degrees(n, &t);
-    assert_eq!(d.iter().map(|&x| x as usize).sum::<usize>(), 2 * m * (n - m));
+    assert_eq!(
+        d.iter().map(|&x| x as usize).sum::<usize>(),
+        2 * m * (n - m)
+    );
     // Every newcomer has at least m ties; hubs emerge (max degree far above the mean 8).
     assert!(d[m + 1..].iter().all(|&x| x as usize >= m));
     assert!(*d.iter().max().unwrap() > 60);
@@ -145,12 +171,28 @@ fn stochastic_block_mixing_shares() {
     ];
     for c in 0..4 {
         let e = want[c] * 10_000.0;
-        assert!((class[c] - e).abs() < 5.0 * e.sqrt() + 5.0, "class {c}: {} vs {e}", class[c]);
+        assert!(
+            (class[c] - e).abs() < 5.0 * e.sqrt() + 5.0,
+            "class {c}: {} vs {e}",
+            class[c]
+        );
     }
-    assert_eq!(generate(&model, &nodes, &mut rng(7)).unwrap(), t, "deterministic");
+    assert_eq!(
+        generate(&model, &nodes, &mut rng(7)).unwrap(),
+        t,
+        "deterministic"
+    );
     // One place only: other-place shares are dropped and the rest rescaled.
     let one = vec![0u16; n];
-    let t1 = generate(&model, &Nodes { kind: &kind, place: &one }, &mut rng(7)).unwrap();
+    let t1 = generate(
+        &model,
+        &Nodes {
+            kind: &kind,
+            place: &one,
+        },
+        &mut rng(7),
+    )
+    .unwrap();
     assert_simple(n, &t1);
     assert!((t1.len() as f64 - 10_000.0).abs() < 500.0);
 }
@@ -165,14 +207,25 @@ fn configuration_model_is_erased_and_counted() {
     assert!(d.iter().zip(&degrees_in).all(|(a, b)| a <= b));
     assert!(configuration(&[1, 1, 1], &mut rng(8)).is_err(), "odd sum");
     let n = 5000;
-    let t = run(NetworkModel::Configuration { degree: Dist::Fixed(6.0) }, n, 9);
+    let t = run(
+        NetworkModel::Configuration {
+            degree: Dist::Fixed(6.0),
+        },
+        n,
+        9,
+    );
     assert_simple(n, &t);
     // 15000 stub pairs; erasure loses about (k-1)^2/4 + (k-1)/2 ~ 9 pairs on average.
     assert!(t.len() > 14_950 && t.len() <= 15_000, "{}", t.len());
     let kind = vec![0u16; 3];
     assert!(generate(
-        &NetworkModel::ConfigurationDegrees { degrees: vec![1, 1] },
-        &Nodes { kind: &kind, place: &kind },
+        &NetworkModel::ConfigurationDegrees {
+            degrees: vec![1, 1]
+        },
+        &Nodes {
+            kind: &kind,
+            place: &kind
+        },
         &mut rng(1)
     )
     .is_err());
@@ -185,7 +238,9 @@ fn every_generator_is_deterministic_and_seed_sensitive() {
         NetworkModel::ErdosRenyiM { ties: 1500 },
         NetworkModel::WattsStrogatz { k: 6, p: 0.2 },
         NetworkModel::BarabasiAlbert { m: 3 },
-        NetworkModel::Configuration { degree: Dist::Uniform { lo: 1.0, hi: 8.0 } },
+        NetworkModel::Configuration {
+            degree: Dist::Uniform { lo: 1.0, hi: 8.0 },
+        },
     ];
     for m in models {
         let a = run(m.clone(), 600, 11);
@@ -209,7 +264,10 @@ fn weights_and_strong_triadic_closure() {
     assert_eq!(added, 1);
     assert_eq!((ties[3].a, ties[3].b), (0, 2));
     let mut ties = vec![t(0, 1, 0.9), t(1, 2, 0.3)];
-    assert_eq!(strong_triadic_closure(3, &mut ties, 0.5, 1.0, &mut rng(1)), 0);
+    assert_eq!(
+        strong_triadic_closure(3, &mut ties, 0.5, 1.0, &mut rng(1)),
+        0
+    );
     // Weights drawn in tie order are reproducible and within the uniform's range.
     let mut a = run(NetworkModel::RingLattice { k: 4 }, 50, 1);
     let mut b = a.clone();
@@ -220,7 +278,10 @@ fn weights_and_strong_triadic_closure() {
     assert!(a.iter().all(|x| (0.2..0.6).contains(&x.weight)));
     // The whole recipe: structure does not depend on the weight distribution.
     let kind = vec![0u16; 300];
-    let nodes = Nodes { kind: &kind, place: &kind };
+    let nodes = Nodes {
+        kind: &kind,
+        place: &kind,
+    };
     let mut spec = NetworkSpec {
         model: NetworkModel::WattsStrogatz { k: 6, p: 0.1 },
         strong_triadic_closure: 1.0,

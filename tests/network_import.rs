@@ -25,7 +25,10 @@ fn file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, p)
 }
 
-fn edges(text: &str, directed: bool) -> Result<(Vec<(u32, u32, f32)>, Vec<String>, Vec<String>), ImportError> {
+/// Ties as (a, b, weight), warnings and ids.
+type Read = (Vec<(u32, u32, f32)>, Vec<String>, Vec<String>);
+
+fn edges(text: &str, directed: bool) -> Result<Read, ImportError> {
     let (_d, p) = file("e.csv", text);
     let mut ids = Ids::open();
     let got = read_edge_list(&p, directed, &mut ids)?;
@@ -52,21 +55,43 @@ fn node_table_reads_known_and_extra_columns() {
 fn node_table_errors_have_lines() {
     let (_d, p) = file("n.csv", "id,kind\na,x\nb,y\na,z\n");
     let e = read_nodes(&p).unwrap_err();
-    assert!(matches!(e, ImportError::DuplicateId { line: 4, first: 2, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ImportError::DuplicateId {
+                line: 4,
+                first: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
     let (_d, p) = file("n.csv", "name,kind\na,x\n");
     let e = read_nodes(&p).unwrap_err();
-    assert!(matches!(&e, ImportError::MissingColumn { column, .. } if column == "id"), "{e}");
+    assert!(
+        matches!(&e, ImportError::MissingColumn { column, .. } if column == "id"),
+        "{e}"
+    );
     let (_d, p) = file("n.csv", "id,staff\na,10\nb,ten\n");
     let e = read_nodes(&p).unwrap_err();
-    assert!(matches!(&e, ImportError::BadNumber { line: 3, value, .. } if value == "ten"), "{e}");
+    assert!(
+        matches!(&e, ImportError::BadNumber { line: 3, value, .. } if value == "ten"),
+        "{e}"
+    );
     assert!(e.to_string().contains("n.csv:3"), "{e}");
     let (_d, p) = file("n.csv", "id,staff\na,10\nb,-1\n");
-    assert!(matches!(read_nodes(&p).unwrap_err(), ImportError::BadNumber { line: 3, .. }));
+    assert!(matches!(
+        read_nodes(&p).unwrap_err(),
+        ImportError::BadNumber { line: 3, .. }
+    ));
     let (_d, p) = file("n.csv", "id,kind\na,x\nb\n");
     let e = read_nodes(&p).unwrap_err();
     assert!(matches!(e, ImportError::Malformed { line: 3, .. }), "{e}");
     let (_d, p) = file("n.csv", "id,kind\na,x\nb,\n");
-    assert!(matches!(read_nodes(&p).unwrap_err(), ImportError::Malformed { line: 3, .. }));
+    assert!(matches!(
+        read_nodes(&p).unwrap_err(),
+        ImportError::Malformed { line: 3, .. }
+    ));
     let e = read_nodes(Path::new("/nonexistent/n.csv")).unwrap_err();
     assert!(matches!(e, ImportError::Io { .. }));
 }
@@ -98,7 +123,10 @@ fn edge_list_merges_are_reported() {
     // Self-loop left out with its line.
     let (t, w, _) = edges("source,target\na,a\na,b\n", false).unwrap();
     assert_eq!(t, vec![(0, 1, 1.0)]);
-    assert!(w[0].contains("self-loop") && w[0].contains("lines 2"), "{w:?}");
+    assert!(
+        w[0].contains("self-loop") && w[0].contains("lines 2"),
+        "{w:?}"
+    );
     // Unused columns are named.
     let (_, w, _) = edges("source,target,note\na,b,hello\n", false).unwrap();
     assert!(w[0].contains("note"), "{w:?}");
@@ -111,7 +139,10 @@ fn edge_list_merges_are_reported() {
 #[test]
 fn edge_list_errors_have_lines() {
     let e = edges("from_org,to_org\na,b\n", false).unwrap_err();
-    assert!(matches!(&e, ImportError::MissingColumn { column, .. } if column == "source"), "{e}");
+    assert!(
+        matches!(&e, ImportError::MissingColumn { column, .. } if column == "source"),
+        "{e}"
+    );
     let e = edges("source,target,weight\na,b,1\nb,c,heavy\n", false).unwrap_err();
     assert!(matches!(e, ImportError::BadNumber { line: 3, .. }), "{e}");
     let e = edges("source,target,weight\na,b,0\n", false).unwrap_err();
@@ -145,7 +176,14 @@ fn attendance_projects_co_attendance() {
     let t: Vec<(u32, u32, f32)> = got.ties.iter().map(|t| (t.a, t.b, t.weight)).collect();
     assert_eq!(
         t,
-        vec![(0, 3, 1.0), (0, 4, 1.0), (0, 6, 1.0), (0, 7, 1.0), (3, 4, 1.0), (6, 7, 1.0)]
+        vec![
+            (0, 3, 1.0),
+            (0, 4, 1.0),
+            (0, 6, 1.0),
+            (0, 7, 1.0),
+            (3, 4, 1.0),
+            (6, 7, 1.0)
+        ]
     );
     assert!(got.warnings.is_empty());
     // Weight = events shared; repeats counted once with a warning; lonely events noted.
@@ -157,8 +195,15 @@ fn attendance_projects_co_attendance() {
     let got = read_attendance(&p, &mut ids).unwrap();
     assert_eq!(got.ties.len(), 1);
     assert_eq!(got.ties[0].weight, 2.0);
-    assert!(got.warnings.iter().any(|w| w.contains("lines 6")), "{:?}", got.warnings);
-    assert!(got.warnings.iter().any(|w| w.contains("single organisation")));
+    assert!(
+        got.warnings.iter().any(|w| w.contains("lines 6")),
+        "{:?}",
+        got.warnings
+    );
+    assert!(got
+        .warnings
+        .iter()
+        .any(|w| w.contains("single organisation")));
     let (_d, p) = file("a.csv", "organisation,when\nx,e1\n");
     assert!(matches!(
         read_attendance(&p, &mut Ids::open()).unwrap_err(),
@@ -173,8 +218,14 @@ fn plain_edges_parse_merge_and_errors() {
     assert_eq!(got.n, 5);
     let t: Vec<(u32, u32)> = got.ties.iter().map(|t| (t.a, t.b)).collect();
     assert_eq!(t, vec![(0, 1), (1, 2), (2, 0)]);
-    assert!(got.warnings.iter().any(|w| w.contains("self-loop") && w.contains("lines 7")));
-    assert!(got.warnings.iter().any(|w| w.contains("repeat") && w.contains("lines 6")));
+    assert!(got
+        .warnings
+        .iter()
+        .any(|w| w.contains("self-loop") && w.contains("lines 7")));
+    assert!(got
+        .warnings
+        .iter()
+        .any(|w| w.contains("repeat") && w.contains("lines 6")));
     // n from the largest id, with a warning.
     let got = read_plain_edges(&p, None).unwrap();
     assert_eq!(got.n, 4);
@@ -201,7 +252,10 @@ fn plain_edges_parse_merge_and_errors() {
     assert!(matches!(e, ImportError::UnknownId { line: 2, .. }), "{e}");
     let (_d, p) = file("g.edges", "0 1\n");
     std::fs::write(p.with_extension("meta.json"), "{\"m\": 9}").unwrap();
-    assert!(matches!(read_plain_edges(&p, None).unwrap_err(), ImportError::File { .. }));
+    assert!(matches!(
+        read_plain_edges(&p, None).unwrap_err(),
+        ImportError::File { .. }
+    ));
 }
 
 /// The benchmark graphs of ../shared/bench load with the counts of their meta files.
@@ -218,6 +272,10 @@ fn bench_graphs_load_with_right_counts() {
         assert_eq!(got.ties.len(), m, "{name}");
         assert!(got.warnings.is_empty(), "{name}: {:?}", got.warnings);
         let net = changenet::network::Network::from_ties(got.n, &got.ties, &[], &[]).unwrap();
-        assert_eq!((0..n).map(|i| net.degree(i)).max(), Some(max_degree), "{name}");
+        assert_eq!(
+            (0..n).map(|i| net.degree(i)).max(),
+            Some(max_degree),
+            "{name}"
+        );
     }
 }

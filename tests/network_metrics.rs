@@ -203,7 +203,8 @@ fn sampled_estimates_and_thread_independence() {
         seed: 7,
     };
     let est = metrics::average_shortest_path(&net, &s);
-    assert!(!est.exact && est.sources == 40);
+    // With no work budget the sample falls to its floor of 32 sources.
+    assert!(!est.exact && est.sources == 32);
     assert!(est.standard_error > 0.0);
     assert!((est.mean - exact.mean).abs() < 4.0 * est.standard_error + 1e-9);
     let (src, _) = s.sources(&net);

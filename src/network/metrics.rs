@@ -215,7 +215,8 @@ pub struct PathLengths {
 pub struct Sampling {
     /// Exact when n x (n + m) is at most this (one breadth-first search per organisation).
     pub max_exact_work: u64,
-    /// Sources sampled otherwise.
+    /// Sources sampled otherwise, at most; fewer (but at least 32) when
+    /// sources x (n + m) would exceed `max_exact_work`, so large networks stay quick.
     pub sources: usize,
     /// Seed of the source sample.
     pub seed: u64,
@@ -224,7 +225,7 @@ pub struct Sampling {
 impl Default for Sampling {
     fn default() -> Self {
         Sampling {
-            max_exact_work: 2_000_000_000,
+            max_exact_work: 1_000_000_000,
             sources: 500,
             seed: 1,
         }
@@ -242,7 +243,12 @@ impl Sampling {
         }
         let mut rng = SimRng::seed_from_u64(self.seed);
         let mut pool: Vec<u32> = (0..n as u32).collect();
-        let k = self.sources.max(2);
+        let per_source = (n as u64 + net.live_ties as u64).max(1);
+        let k = self
+            .sources
+            .min((self.max_exact_work / per_source) as usize)
+            .max(32)
+            .min(n);
         for i in 0..k {
             let j = i + below(&mut rng, (n - i) as u64) as usize;
             pool.swap(i, j);
