@@ -247,6 +247,15 @@ fn plain_edges_parse_merge_and_errors() {
             "{text:?}: {e}"
         );
     }
+    // A file large enough to be parsed in pieces still reports the line in the whole file.
+    let mut big = "1 2\n".repeat(300_000);
+    big.push_str("3 x\n");
+    let (_d, p) = file("g.edges", &big);
+    let e = read_plain_edges(&p, Some(5)).unwrap_err();
+    assert!(
+        matches!(e, ImportError::Malformed { line: 300_001, .. }),
+        "{e}"
+    );
     let (_d, p) = file("g.edges", "0 1\n1 7\n");
     let e = read_plain_edges(&p, Some(5)).unwrap_err();
     assert!(matches!(e, ImportError::UnknownId { line: 2, .. }), "{e}");

@@ -661,7 +661,7 @@ pub fn read_plain_edges(path: &Path, n: Option<usize>) -> Result<PlainEdges, Imp
             }
         }
     };
-    let pairs = parse_pairs(&bytes).map_err(|(line, message)| ImportError::Malformed {
+    let pairs = parse_pairs_parallel(&bytes).map_err(|(line, message)| ImportError::Malformed {
         path: path_s.clone(),
         line,
         message,
@@ -712,6 +712,49 @@ pub fn read_plain_edges(path: &Path, n: Option<usize>) -> Result<PlainEdges, Imp
         }
     }
     Ok(PlainEdges { n, ties, warnings })
+}
+
+/// Parses `u v` lines in one piece per thread, cut at line ends, and joins the pieces in
+/// file order (the result does not depend on the thread count). Errors report the line in
+/// the whole file.
+fn parse_pairs_parallel(bytes: &[u8]) -> Result<Vec<(u32, u32)>, (u64, String)> {
+    use rayon::prelude::*;
+    let parts = if bytes.len() < 1 << 20 {
+        1
+    } else {
+        rayon::current_num_threads().max(1)
+    };
+    let mut cuts = vec![0usize];
+    for k in 1..parts {
+        let mut pos = (bytes.len() * k / parts).max(*cuts.last().unwrap_or(&0));
+        while pos < bytes.len() && bytes[pos] != b'\n' {
+            pos += 1;
+        }
+        cuts.push((pos + 1).min(bytes.len()));
+    }
+    cuts.push(bytes.len());
+    let pieces: Vec<_> = cuts
+        .windows(2)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|w| parse_pairs(&bytes[w[0]..w[1]]))
+        .collect();
+    let mut out = Vec::with_capacity(
+        pieces
+            .iter()
+            .map(|p| p.as_ref().map_or(0, |v| v.len()))
+            .sum(),
+    );
+    for (k, piece) in pieces.into_iter().enumerate() {
+        match piece {
+            Ok(v) => out.extend_from_slice(&v),
+            Err((line, message)) => {
+                let before = bytes[..cuts[k]].iter().filter(|&&c| c == b'\n').count() as u64;
+                return Err((line + before, message));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Parses `u v` lines into pairs. Hand-written: this is the hot path when loading large
