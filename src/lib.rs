@@ -2,6 +2,7 @@
 //! organisations. Data flows one way: scenario -> plan -> world -> steps -> observations
 //! -> files -> reports.
 
+pub mod analyse;
 pub mod cli;
 pub mod intervention;
 pub mod model;
