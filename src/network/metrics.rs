@@ -462,7 +462,7 @@ fn brandes_chunk(adj: &Adjacency, sources: &[u32]) -> Vec<f64> {
             coef[v] = (1.0 + delta) / sigma[v];
         }
         // sigma is set on discovery and coef before it is read (stale values are
-        // multiplied away by the distance test), so only distances need resetting.
+        // ignored by the distance test), so only distances need resetting.
         for &v in &order {
             dist[v as usize] = u32::MAX;
         }
