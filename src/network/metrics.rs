@@ -435,11 +435,14 @@ fn brandes_chunk(adj: &Adjacency, sources: &[u32]) -> Vec<f64> {
             let sv = sigma[v];
             for &w in adj.row(v) {
                 let w = w as usize;
-                if dist[w] == u32::MAX {
+                let d = dist[w];
+                if d == u32::MAX {
                     dist[w] = dv;
                     order.push(w as u32);
+                    sigma[w] = sv;
+                } else if d == dv {
+                    sigma[w] += sv;
                 }
-                sigma[w] += if dist[w] == dv { sv } else { 0.0 };
             }
         }
         // Dependencies in reverse breadth-first order, pulled from the neighbours one step
@@ -458,11 +461,10 @@ fn brandes_chunk(adj: &Adjacency, sources: &[u32]) -> Vec<f64> {
             }
             coef[v] = (1.0 + delta) / sigma[v];
         }
+        // sigma is set on discovery and coef before it is read (stale values are
+        // ignored by the distance test), so only distances need resetting.
         for &v in &order {
-            let v = v as usize;
-            dist[v] = u32::MAX;
-            sigma[v] = 0.0;
-            coef[v] = 0.0;
+            dist[v as usize] = u32::MAX;
         }
     }
     acc
