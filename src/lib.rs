@@ -2,6 +2,7 @@
 //! organisations. Data flows one way: scenario -> plan -> world -> steps -> observations
 //! -> files -> reports.
 
+pub mod analytic;
 pub mod intervention;
 pub mod model;
 pub mod network;
