@@ -195,7 +195,10 @@ pub fn watts_window(phi: f64) -> Result<Option<(f64, f64)>, AnalyticError> {
         }
         0.5 * (lo + hi)
     };
-    Ok(Some((bisect(0.0, best_z, true), bisect(best_z, top, false))))
+    Ok(Some((
+        bisect(0.0, best_z, true),
+        bisect(best_z, top, false),
+    )))
 }
 
 #[cfg(test)]
