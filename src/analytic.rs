@@ -78,6 +78,79 @@ pub fn bass_discrete(
     Ok(out)
 }
 
+/// The exact law of changenet's stochastic Bass kernel on a complete graph of `n`
+/// organisations with steps of `dt` years: a Markov chain on the number adopted A, where
+/// each of the n - A others adopts independently with probability
+/// 1 - exp(-(p + q A/(n - 1)) dt). Its expected share differs from [`bass_discrete`]
+/// (the mean-field recursion) because the hazard is concave in the share, so sampling
+/// noise slows the mean by O(1/n). Each step costs O(n^2).
+#[derive(Debug, Clone)]
+pub struct BassChain {
+    p: f64,
+    q: f64,
+    dt: f64,
+    /// dist[a]: probability that a organisations have adopted.
+    pub dist: Vec<f64>,
+}
+
+impl BassChain {
+    /// The chain at the start: nobody adopted.
+    pub fn new(p: f64, q: f64, n: usize, dt: f64) -> Result<BassChain, AnalyticError> {
+        check_bass(p, q)?;
+        let mut dist = vec![0.0; n + 1];
+        dist[0] = 1.0;
+        Ok(BassChain { p, q, dt, dist })
+    }
+
+    /// Advances the distribution by one step.
+    pub fn step(&mut self) {
+        let n = self.dist.len() - 1;
+        let mut next = vec![0.0; n + 1];
+        let neighbours = n.saturating_sub(1).max(1) as f64;
+        for (a, &mass) in self.dist.iter().enumerate() {
+            if mass < 1e-300 {
+                continue;
+            }
+            let m = n - a;
+            let prob = 1.0 - (-(self.p + self.q * a as f64 / neighbours) * self.dt).exp();
+            if m == 0 || prob <= 0.0 {
+                next[a] += mass;
+                continue;
+            }
+            if prob >= 1.0 {
+                next[n] += mass;
+                continue;
+            }
+            // Binomial(m, prob) by the ratio recurrence in log space from k = 0.
+            let (lp, lq) = (prob.ln(), (-prob).ln_1p());
+            let mut log_pmf = m as f64 * lq;
+            for k in 0..=m {
+                next[a + k] += mass * log_pmf.exp();
+                if k < m {
+                    log_pmf += ((m - k) as f64).ln() - ((k + 1) as f64).ln() + lp - lq;
+                }
+            }
+        }
+        self.dist = next;
+    }
+
+    /// Expected share adopted.
+    pub fn mean_share(&self) -> f64 {
+        let n = (self.dist.len() - 1).max(1) as f64;
+        self.dist
+            .iter()
+            .enumerate()
+            .map(|(a, m)| a as f64 * m)
+            .sum::<f64>()
+            / n
+    }
+
+    /// Probability that at least `a` organisations have adopted.
+    pub fn at_least(&self, a: usize) -> f64 {
+        self.dist.iter().skip(a).sum()
+    }
+}
+
 /// Expected independent-cascade spread (seed included) from the centre of a star with
 /// `leaves` leaves and tie probability `p`: 1 + leaves * p (Kempe, Kleinberg & Tardos 2003).
 pub fn cascade_star_centre(leaves: u64, p: f64) -> f64 {
@@ -237,6 +310,25 @@ mod tests {
         // The discrete recursion tends to the closed form as the step shrinks.
         let fine = bass_discrete(p, q, 1 << 40, 1e-4, 100_000).unwrap();
         assert!((fine[100_000] - bass_cumulative(p, q, 10.0).unwrap()).abs() < 1e-4);
+    }
+
+    #[test]
+    fn bass_chain_by_hand_and_near_the_mean_field() {
+        // Two organisations, one step of pure innovation: each adopts with 1 - e^{-p dt}.
+        let mut c = BassChain::new(0.5, 0.0, 2, 1.0).unwrap();
+        c.step();
+        let x = 1.0 - (-0.5f64).exp();
+        assert!((c.dist[2] - x * x).abs() < 1e-15);
+        assert!((c.dist[1] - 2.0 * x * (1.0 - x)).abs() < 1e-15);
+        assert!((c.dist.iter().sum::<f64>() - 1.0).abs() < 1e-14);
+        // Without imitation the chain's mean is the mean field exactly.
+        let mut c = BassChain::new(0.1, 0.0, 50, 0.25).unwrap();
+        let mf = bass_discrete(0.1, 0.0, 50, 0.25, 8).unwrap();
+        for s in 1..=8 {
+            c.step();
+            assert!((c.mean_share() - mf[s]).abs() < 1e-12);
+        }
+        assert!((c.at_least(0) - 1.0).abs() < 1e-12);
     }
 
     #[test]
