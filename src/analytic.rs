@@ -347,6 +347,19 @@ mod tests {
             }
             assert!(watts_condition(phi, 0.5 * (lo + hi)).unwrap() > 1.0);
         }
+        // Cross-check: scipy 1.17.1, brentq on z * poisson.cdf(K - 2, z) - 1.
+        for (phi, lo, hi) in [
+            (0.18, 1.020704, 5.764677),
+            (0.25, 1.114142, 3.863069),
+            (0.1, 1.000001, 13.659314),
+            (0.15, 1.003731, 7.47708),
+        ] {
+            let (l, h) = watts_window(phi).unwrap().unwrap();
+            assert!(
+                (l - lo).abs() < 2e-6 && (h - hi).abs() < 2e-6,
+                "{phi}: {l} {h}"
+            );
+        }
         assert_eq!(watts_window(0.26).unwrap(), None);
         assert_eq!(watts_window(0.5).unwrap(), None);
         assert!(watts_window(0.0).is_err());
