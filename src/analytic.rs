@@ -324,9 +324,9 @@ mod tests {
         // Without imitation the chain's mean is the mean field exactly.
         let mut c = BassChain::new(0.1, 0.0, 50, 0.25).unwrap();
         let mf = bass_discrete(0.1, 0.0, 50, 0.25, 8).unwrap();
-        for s in 1..=8 {
+        for want in &mf[1..] {
             c.step();
-            assert!((c.mean_share() - mf[s]).abs() < 1e-12);
+            assert!((c.mean_share() - want).abs() < 1e-12);
         }
         assert!((c.at_least(0) - 1.0).abs() < 1e-12);
     }
