@@ -9,6 +9,8 @@
 //! (c) the continuous closed form F(t) and its peak time ln(q/p)/(p+q), which differ from
 //!     (b) by the step length.
 //! The gaps (a)-(b) and (b)-(c) are computed exactly and bound the tolerance against F(t).
+//! Debug builds check every state invariant after every step, which on a complete graph of
+//! 1,000 costs a million tie visits a step; these tests run in release builds only.
 
 mod validation_common;
 
@@ -24,6 +26,10 @@ const Q: f64 = 0.38;
 const Z: f64 = 4.0;
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "about 100 s with the per-step invariant check of debug builds; run with --release"
+)]
 fn bass_mean_curve_matches_the_exact_chain_and_the_closed_form() {
     let plan = scenario_plan("scenarios/classic/bass.ron", &[]);
     let n = 1000usize;
@@ -121,6 +127,10 @@ fn bass_mean_curve_matches_the_exact_chain_and_the_closed_form() {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "about 100 s with the per-step invariant check of debug builds; run with --release"
+)]
 fn bass_small_complete_graph_matches_the_exact_chain_tightly() {
     // 100 organisations, 3,000 replicates: the chain's finite-n lag is larger here, and the
     // simulated mean must follow it within 4 standard errors at every month of 10 years.
