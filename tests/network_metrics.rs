@@ -166,6 +166,28 @@ fn star_by_hand() {
     assert_eq!(metrics::top(&bc, 2), vec![0, 1]);
 }
 
+/// Burt (1992) on a triangle, as networkx 3.6.1 gives it (`nx.constraint(nx.complete_graph(3))`
+/// = 1.125 each, `nx.effective_size` = 1.0 each): p_ij = 1/2 direct plus 1/4 through the
+/// third, (3/4)^2 twice; effective size 2 - 2 * 1 / 2.
+#[test]
+fn triangle_burt_matches_networkx() {
+    let ties: Vec<TieSpec> = [(0, 1), (1, 2), (0, 2)]
+        .into_iter()
+        .map(|(a, b)| TieSpec {
+            a,
+            b,
+            weight: 1.0,
+            person_dependent: false,
+        })
+        .collect();
+    let net = Network::from_ties(3, &ties, &[], &[]).unwrap();
+    for c in metrics::constraint(&net) {
+        assert!((c - 1.125).abs() < 1e-12, "{c}");
+    }
+    let tri = metrics::triangles(&net);
+    assert_eq!(metrics::effective_size(&net, &tri), vec![1.0, 1.0, 1.0]);
+}
+
 /// E-I by hand: two kinds {0,1} {2,3}; ties 0-1 (inside), 1-2 (across), 2-3 (inside).
 #[test]
 fn ei_index_by_hand() {

@@ -1,8 +1,6 @@
-//! Validation runs of the classic scenarios exactly as shipped, waiting for parts that land
-//! with other branches. Each is `#[ignore]`d with what it waits for; the same results are
-//! already checked on hand-built graphs by tests/validation_{centola_macy,kkt,ndlib,
-//! england}.rs. After the merge run `cargo test --release --test validation_pending --
-//! --ignored` and drop the `ignore` of each test that passes.
+//! Validation runs of the classic scenarios exactly as shipped (generated Watts-Strogatz
+//! rings, imported edge lists, the England block model); the same results are also checked
+//! on hand-built graphs by tests/validation_{centola_macy,kkt,ndlib,england}.rs.
 
 mod validation_common;
 
@@ -10,7 +8,6 @@ use changenet::model::{run_replicate, world, Simulation};
 use validation_common::{adopter_count, adopter_set, mean_se, run_until_settled, scenario_plan};
 
 #[test]
-#[ignore = "waits for the WattsStrogatz generator (network branch)"]
 fn centola_macy_as_shipped() {
     let median_half = |p: f64, neighbours: u32| {
         let model = format!("WattsStrogatz(k: 4, p: {p:?})");
@@ -43,7 +40,6 @@ fn centola_macy_as_shipped() {
 }
 
 #[test]
-#[ignore = "waits for the edge-list importer (network branch)"]
 fn kkt_star_as_shipped() {
     let plan = scenario_plan("scenarios/classic/kkt_star.ron", &[]);
     let s: Vec<f64> = (0..plan.scenario.replicates)
@@ -58,7 +54,6 @@ fn kkt_star_as_shipped() {
 }
 
 #[test]
-#[ignore = "waits for the edge-list importer (network branch)"]
 fn ndlib_as_shipped() {
     let plan = scenario_plan("scenarios/classic/ndlib_threshold.ron", &[]);
     let (mut w, net) = world::build(&plan, 0).unwrap();
@@ -78,7 +73,6 @@ fn ndlib_as_shipped() {
 }
 
 #[test]
-#[ignore = "waits for the StochasticBlock generator (network branch)"]
 fn england_replay_as_shipped() {
     let plan = scenario_plan("scenarios/england_gappa.ron", &[("interventions", "[]")]);
     let mut series = Vec::new();
