@@ -8,3 +8,4 @@ pub mod network;
 pub mod plan;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
