@@ -47,6 +47,9 @@ mod tests {
         assert_eq!(wilson(0, 0, Z95), (0.0, 1.0));
         let (l, h) = wilson(10, 10, Z95);
         // All successes: the lower end is n / (n + z^2).
-        assert!((h - 1.0).abs() < 1e-12 && (l - 10.0 / (10.0 + Z95 * Z95)).abs() < 1e-12, "{l} {h}");
+        assert!(
+            (h - 1.0).abs() < 1e-12 && (l - 10.0 / (10.0 + Z95 * Z95)).abs() < 1e-12,
+            "{l} {h}"
+        );
     }
 }

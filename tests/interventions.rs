@@ -40,10 +40,14 @@ fn training_cohort_trains_up_to_the_untrained_staff_and_costs_per_person() {
 #[test]
 fn training_in_pairs_means_nobody_trains_alone() {
     // 0, 1: ten staff; 2, 3, 4: one staff each.
-    let groups = r#"OrgGroup(kind: "x", place: "A", count: 2), OrgGroup(kind: "y", place: "A", count: 3)"#;
+    let groups =
+        r#"OrgGroup(kind: "x", place: "A", count: 2), OrgGroup(kind: "y", place: "A", count: 3)"#;
     let p = plan(
         groups,
-        &one("", "TrainingCohort(staff_per_org: 1, in_pairs: true, pair_weight: 0.4)"),
+        &one(
+            "",
+            "TrainingCohort(staff_per_org: 1, in_pairs: true, pair_weight: 0.4)",
+        ),
     );
     let mut sim = sim_on(&p, &[(0, 1)], 1.0);
     apply(&mut sim, 1);
@@ -71,7 +75,10 @@ fn pilot_seeding_starts_trialling_in_the_targets_only() {
         &format!(
             r#"practices: [Practice(name: "walk", kernel: Bass(innovation: 0.0, imitation: 0.0))],
             {}"#,
-            one(r#"pick: List(["1", "3"])"#, r#"PilotSeeding(practice: "walk")"#)
+            one(
+                r#"pick: List(["1", "3"])"#,
+                r#"PilotSeeding(practice: "walk")"#
+            )
         ),
     );
     let mut sim = sim_on(&p, &[], 1.0);
@@ -89,7 +96,9 @@ fn event_plan(action: &str) -> changenet::plan::Plan {
 
 #[test]
 fn engagement_event_ties_prefer_other_kinds_and_places() {
-    let p = event_plan("EngagementEvent(new_ties_per_attendee: 1, tie_weight: 0.2, boundary_preference: 1e6)");
+    let p = event_plan(
+        "EngagementEvent(new_ties_per_attendee: 1, tie_weight: 0.2, boundary_preference: 1e6)",
+    );
     let mut sim = sim_on(&p, &[], 1.0);
     apply(&mut sim, 1);
     let net = &sim.state.net;
@@ -98,7 +107,10 @@ fn engagement_event_ties_prefer_other_kinds_and_places() {
         assert_eq!(net.ties.flags[t], CROSS_KIND | CROSS_PLACE, "tie {t}");
         assert!((net.weight(t) - 0.2).abs() < 1e-6);
     }
-    assert!((0..8).all(|i| net.degree(i) >= 1), "every attendee formed or received a tie");
+    assert!(
+        (0..8).all(|i| net.degree(i) >= 1),
+        "every attendee formed or received a tie"
+    );
     sim.state.check_sums().unwrap();
 
     // No crossing at all with preference 0: ties stay inside (kind, place).
@@ -113,7 +125,9 @@ fn engagement_event_ties_prefer_other_kinds_and_places() {
 #[test]
 fn engagement_event_among_tied_attendees_adds_no_ties() {
     let p = event_plan("EngagementEvent(new_ties_per_attendee: 3)");
-    let all: Vec<(u32, u32)> = (0..8).flat_map(|a| (a + 1..8).map(move |b| (a, b))).collect();
+    let all: Vec<(u32, u32)> = (0..8)
+        .flat_map(|a| (a + 1..8).map(move |b| (a, b)))
+        .collect();
     let mut sim = sim_on(&p, &all, 1.0);
     apply(&mut sim, 1);
     assert_eq!(sim.state.net.live_ties, 28);
@@ -163,12 +177,17 @@ fn weaving_ties_a_broker_to_distant_organisations_only() {
     let mut sim = sim_on(&p, &two_paths, 1.0);
     apply(&mut sim, 1);
     assert_eq!(sim.state.net.live_ties, 5);
-    let woven: Vec<u32> = (3..6).filter(|&j| tie_weight(&sim, 1, j).is_some()).collect();
+    let woven: Vec<u32> = (3..6)
+        .filter(|&j| tie_weight(&sim, 1, j).is_some())
+        .collect();
     assert_eq!(woven.len(), 1);
     assert!(close(tie_weight(&sim, 1, woven[0]).unwrap(), 0.3f32 as f64));
 
     // Asking for more than there are: all three far ones, none near.
-    let p = plan_x(6, &one(r#"pick: List(["1"])"#, "NetworkWeaving(ties_per_broker: 9)"));
+    let p = plan_x(
+        6,
+        &one(r#"pick: List(["1"])"#, "NetworkWeaving(ties_per_broker: 9)"),
+    );
     let mut sim = sim_on(&p, &two_paths, 1.0);
     apply(&mut sim, 1);
     assert_eq!(sim.state.net.live_ties, 7);
@@ -206,13 +225,21 @@ fn coordinator_actions_close_their_gap_scaled_by_commitment() {
     let p = coordinate("ReassessGoals", big);
     let mut sim = sim_on(&p, &path(5), 0.6);
     apply(&mut sim, 1);
-    assert!(sim.state.alignment.iter().all(|&g| close(g, 0.5 + 0.25 * 0.5)));
+    assert!(sim
+        .state
+        .alignment
+        .iter()
+        .all(|&g| close(g, 0.5 + 0.25 * 0.5)));
 
     let p = coordinate("ManageExpectations", big);
     let mut sim = sim_on(&p, &path(5), 0.6);
     apply(&mut sim, 1);
     // No practices: progress 0, so E moves a quarter of the way to 0.
-    assert!(sim.state.expectation.iter().all(|&e| close(e, 0.6 - 0.25 * 0.6)));
+    assert!(sim
+        .state
+        .expectation
+        .iter()
+        .all(|&e| close(e, 0.6 - 0.25 * 0.6)));
 
     let p = coordinate("SetPreconditions", big);
     let mut sim = sim_on(&p, &path(5), 0.6);
@@ -291,7 +318,10 @@ fn funding_adds_room_to_train_and_activation_for_its_duration() {
     apply(&mut sim, 1);
     assert_eq!(sim.state.trained, vec![15, 10]);
     let pr = &sim.state.programme;
-    assert_eq!((pr.activation_factor(0), pr.activation_factor(1)), (3.0, 1.0));
+    assert_eq!(
+        (pr.activation_factor(0), pr.activation_factor(1)),
+        (3.0, 1.0)
+    );
     assert!(close(pr.total_cost, 250.0));
     // A quarter of a year is three monthly steps: on in steps 1-3, off from step 4.
     apply(&mut sim, 3);
@@ -303,7 +333,8 @@ fn funding_adds_room_to_train_and_activation_for_its_duration() {
 
 #[test]
 fn shock_drops_commitment_and_capacity_and_raises_inactivity_where_it_hits() {
-    let groups = r#"OrgGroup(kind: "x", place: "A", count: 2), OrgGroup(kind: "x", place: "B", count: 1)"#;
+    let groups =
+        r#"OrgGroup(kind: "x", place: "A", count: 2), OrgGroup(kind: "x", place: "B", count: 1)"#;
     let p = plan(
         groups,
         &format!(
@@ -333,10 +364,14 @@ fn shock_drops_commitment_and_capacity_and_raises_inactivity_where_it_hits() {
 
 #[test]
 fn shock_raises_inactivity_in_its_places_through_the_outcome() {
-    let groups = r#"OrgGroup(kind: "x", place: "A", count: 1), OrgGroup(kind: "x", place: "B", count: 1)"#;
+    let groups =
+        r#"OrgGroup(kind: "x", place: "A", count: 1), OrgGroup(kind: "x", place: "B", count: 1)"#;
     let p = plan(
         groups,
-        &one(r#"places: ["A"]"#, "Shock(years: 1.0, inactivity_rise: 0.5)"),
+        &one(
+            r#"places: ["A"]"#,
+            "Shock(years: 1.0, inactivity_rise: 0.5)",
+        ),
     );
     let mut sim = sim_on(&p, &[], 1.0);
     sim.advance().unwrap();
@@ -356,14 +391,24 @@ fn a_run_reports_its_total_cost() {
     );
     let out = run_replicate(&p, 0, &mut |_| {}).unwrap();
     // Two waves (2020-03, 2021-03), two people each.
-    assert!(close(out.total_cost, 2.0 * 1000.0 + 4.0 * 10.0), "{}", out.total_cost);
+    assert!(
+        close(out.total_cost, 2.0 * 1000.0 + 4.0 * 10.0),
+        "{}",
+        out.total_cost
+    );
 }
 
 #[test]
 fn removed_ties_are_not_rewoven_or_counted() {
     // A tie removed before weaving stays removed; the broker may be tied anew to that end
     // only if it is now far enough.
-    let p = plan_x(4, &one(r#"pick: List(["0"])"#, "NetworkWeaving(ties_per_broker: 9, min_distance: 2)"));
+    let p = plan_x(
+        4,
+        &one(
+            r#"pick: List(["0"])"#,
+            "NetworkWeaving(ties_per_broker: 9, min_distance: 2)",
+        ),
+    );
     let mut sim = sim_on(&p, &[(0, 1), (1, 2), (2, 3)], 1.0);
     sim.state.remove_tie(0);
     apply(&mut sim, 1);

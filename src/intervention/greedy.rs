@@ -138,8 +138,10 @@ pub fn select(
             .sum()
     };
     // (gain, lower index first, round the gain was computed in)
-    let mut heap: BinaryHeap<(u64, Reverse<u32>, usize)> =
-        pool.iter().map(|&v| (gain(v, &covered), Reverse(v), 0)).collect();
+    let mut heap: BinaryHeap<(u64, Reverse<u32>, usize)> = pool
+        .iter()
+        .map(|&v| (gain(v, &covered), Reverse(v), 0))
+        .collect();
     let mut chosen = Vec::with_capacity(k.min(pool.len()));
     while chosen.len() < k {
         let Some((g, Reverse(v), round)) = heap.pop() else {

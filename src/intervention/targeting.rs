@@ -77,17 +77,21 @@ pub fn select(
             sample(pool, n, rng)
         }
         Pick::HighestDegree(n) => {
-            let degree: Vec<f64> = (0..state.n())
-                .map(|i| state.net.degree(i) as f64)
-                .collect();
+            let degree: Vec<f64> = (0..state.n()).map(|i| state.net.degree(i) as f64).collect();
             top(&pool, &degree, *n as usize, true)
         }
-        Pick::HighestBetweenness(n) => {
-            top(&pool, &centrality::betweenness(&state.net), *n as usize, true)
-        }
-        Pick::LowestConstraint(n) => {
-            top(&pool, &centrality::constraint(&state.net), *n as usize, false)
-        }
+        Pick::HighestBetweenness(n) => top(
+            &pool,
+            &centrality::betweenness(&state.net),
+            *n as usize,
+            true,
+        ),
+        Pick::LowestConstraint(n) => top(
+            &pool,
+            &centrality::constraint(&state.net),
+            *n as usize,
+            false,
+        ),
         Pick::NominatedFriends(n) => nominated_friends(state, &pool, targets, *n as usize, rng),
         Pick::Greedy {
             seeds,
@@ -123,7 +127,11 @@ pub fn top(pool: &[u32], score: &[f64], n: usize, highest: bool) -> Vec<u32> {
         .collect();
     ranked.sort_by(|&a, &b| {
         let (x, y) = (score[a as usize], score[b as usize]);
-        let by_score = if highest { y.total_cmp(&x) } else { x.total_cmp(&y) };
+        let by_score = if highest {
+            y.total_cmp(&x)
+        } else {
+            x.total_cmp(&y)
+        };
         by_score.then(a.cmp(&b))
     });
     ranked.truncate(n);

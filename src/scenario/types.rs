@@ -322,7 +322,11 @@ pub enum Pick {
     /// Greedy influence maximisation (Kempe et al. 2003) under the independent cascade
     /// with `probability * weight` per tie, spread estimated from `runs` keyed Monte-Carlo
     /// runs on the current network, with lazy (CELF) evaluation.
-    Greedy { seeds: u32, probability: f64, runs: u32 },
+    Greedy {
+        seeds: u32,
+        probability: f64,
+        runs: u32,
+    },
     /// Explicit organisation ids (node-table ids, or indices for generated networks).
     List(Vec<String>),
     /// A file of organisation ids, one a line, path relative to the scenario file.

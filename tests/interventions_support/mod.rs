@@ -34,7 +34,10 @@ pub fn plan(groups: &str, extra: &str) -> Plan {
 
 /// `n` organisations of kind x in place A.
 pub fn plan_x(n: u32, extra: &str) -> Plan {
-    plan(&format!(r#"OrgGroup(kind: "x", place: "A", count: {n})"#), extra)
+    plan(
+        &format!(r#"OrgGroup(kind: "x", place: "A", count: {n})"#),
+        extra,
+    )
 }
 
 /// A simulation of `plan` on exactly these undirected ties, all of weight `w`.
