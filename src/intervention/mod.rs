@@ -60,6 +60,11 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
         let mut pick = Draws::sequence(&ctx.key, Purpose::Targeting, k as u32, step);
         let targets = targeting::select(ctx.plan, world, state, &iv.targets, &mut pick)
             .map_err(|e| format!("intervention {:?}: {e}", iv.name))?;
+        // An occurrence that reaches nobody does nothing and costs nothing (a pick of 0
+        // switches an intervention off); a governance change needs no targets.
+        if targets.is_empty() && !matches!(iv.action, Action::GovernanceChange { .. }) {
+            continue;
+        }
         let mut rng = Draws::sequence(&ctx.key, Purpose::Intervention, k as u32, step);
         let reached = targets.len() as u64;
         let reach = match &iv.action {

@@ -601,11 +601,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A number of organisations to pick: at least 1, and no more than the scenario has.
+    /// A number of organisations to pick: no more than the scenario has (0 is allowed: it
+    /// switches an intervention off, which sweeps and arms use).
     fn count(&mut self, path: &str, n: u32) {
-        if n == 0 {
-            self.err(path, "must pick at least 1 organisation");
-        } else if let Some(total) = self.orgs.filter(|&t| n as u64 > t) {
+        if let Some(total) = self.orgs.filter(|&t| n as u64 > t) {
             self.err(
                 path,
                 format!("asks for {n} organisations but the scenario has only {total}"),
