@@ -300,3 +300,15 @@ fn lazy_evaluation_picks_what_plain_greedy_picks() {
         assert_eq!(lazy, plain, "n {n}");
     }
 }
+
+#[test]
+fn betweenness_on_a_large_network_is_estimated_from_sampled_sources() {
+    // 5000 organisations (above the exact limit): a star centred on 4999 with a path
+    // through the leaves 0-1-...-9; the centre still ranks first, then 1 and 2.
+    let n = 5000;
+    let p = plan_x(n, "");
+    let pairs: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, n - 1)).chain(path(10)).collect();
+    let sim = sim_on(&p, &pairs, 1.0);
+    assert!(n as usize > targeting::EXACT_BETWEENNESS_MAX);
+    assert_eq!(select(&sim, &pick(Pick::HighestBetweenness(1)), 1), vec![n - 1]);
+}
