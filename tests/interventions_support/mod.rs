@@ -9,7 +9,8 @@ use changenet::rng::{Draws, Purpose};
 use changenet::scenario::{self, Targets};
 
 /// A scenario over places A and B and kinds `x` (10 staff) and `y` (1 staff), with the
-/// given organisation groups (`OrgGroup(...)` items) and extra sections.
+/// given organisation groups (`OrgGroup(...)` items) and extra sections; the generated
+/// network is empty (tests give their own with [`sim_on`]).
 pub fn plan(groups: &str, extra: &str) -> Plan {
     let text = format!(
         r#"Scenario(
@@ -24,7 +25,7 @@ pub fn plan(groups: &str, extra: &str) -> Plan {
                 Kind(name: "y", staff: Fixed(1.0), catchment: Fixed(100.0)),
             ],
             organisations: Generate([{groups}]),
-            network: NetworkSpec(model: Complete),
+            network: NetworkSpec(model: ErdosRenyi(mean_degree: 0.0)),
             {extra}
         )"#
     );
