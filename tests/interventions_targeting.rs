@@ -310,5 +310,8 @@ fn betweenness_on_a_large_network_is_estimated_from_sampled_sources() {
     let pairs: Vec<(u32, u32)> = (0..n - 1).map(|i| (i, n - 1)).chain(path(10)).collect();
     let sim = sim_on(&p, &pairs, 1.0);
     assert!(n as usize > targeting::EXACT_BETWEENNESS_MAX);
-    assert_eq!(select(&sim, &pick(Pick::HighestBetweenness(1)), 1), vec![n - 1]);
+    assert_eq!(
+        select(&sim, &pick(Pick::HighestBetweenness(1)), 1),
+        vec![n - 1]
+    );
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use changenet::scenario::{check_text, Diagnostic};
+use changenet::scenario::{canonical, check_text, parse_str, Diagnostic};
 
 /// A valid scenario of 10 organisations with `interventions` and `extra` inserted, each
 /// intervention on its own line (line 10 onwards).
