@@ -60,13 +60,13 @@ fn every_action_and_pick_that_is_valid_passes() {
     ];
     let items: Vec<String> = all.iter().map(|s| format!("{s},")).collect();
     let refs: Vec<&str> = items.iter().map(String::as_str).collect();
-    assert_eq!(
-        errors(
-            &refs,
-            "governance: Governance(mode: AdministrativeOrganisation),"
-        ),
-        vec![]
-    );
+    let gov = "governance: Governance(mode: AdministrativeOrganisation),";
+    assert_eq!(errors(&refs, gov), vec![]);
+    // Every new variant and field survives the canonical round trip.
+    let s = parse_str("s.ron", &scenario(&refs, gov)).unwrap();
+    let text = canonical(&s);
+    let again = parse_str("canonical", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(again, s);
 }
 
 #[test]
