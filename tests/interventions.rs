@@ -416,3 +416,21 @@ fn removed_ties_are_not_rewoven_or_counted() {
     assert_eq!(sim.state.net.neighbours(0), &[1, 2, 3]);
     sim.state.check_sums().unwrap();
 }
+
+#[test]
+fn engagement_events_per_place_tie_attendees_within_their_place() {
+    let p = plan(
+        r#"OrgGroup(kind: "x", place: "A", count: 4), OrgGroup(kind: "y", place: "B", count: 4)"#,
+        r#"interventions: [Intervention(name: "i", when: At("2020-01"),
+            action: EngagementEvent(new_ties_per_attendee: 1, boundary_preference: 1e6, per_place: true),
+            cost: Cost(per_event: 100.0, per_organisation: 1.0))]"#,
+    );
+    let mut sim = sim_on(&p, &[], 1.0);
+    apply(&mut sim, 1);
+    let net = &sim.state.net;
+    assert!(net.live_ties >= 4);
+    // However strong the pull across boundaries, nobody meets the other place.
+    assert!(net.ties.flags.iter().all(|&f| f == 0));
+    // Two events (A and B) and eight attendees.
+    assert!(close(sim.state.programme.total_cost, 2.0 * 100.0 + 8.0));
+}

@@ -7,6 +7,8 @@ use crate::scenario::Cost;
 /// What one occurrence of an intervention reached, in the units costs are priced in.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Reach {
+    /// Events held (one per occurrence unless an event is held in each place).
+    pub events: u64,
     pub organisations: u64,
     pub trained: u64,
     pub actions: u64,
@@ -16,7 +18,7 @@ pub struct Reach {
 
 /// The cost of one occurrence.
 pub fn charge(cost: &Cost, r: &Reach) -> f64 {
-    cost.per_event
+    cost.per_event * r.events as f64
         + cost.per_organisation * r.organisations as f64
         + cost.per_person_trained * r.trained as f64
         + cost.per_action * r.actions as f64
@@ -46,6 +48,7 @@ mod tests {
             per_year: 20000.0,
         };
         let r = Reach {
+            events: 1,
             organisations: 3,
             trained: 4,
             actions: 2,

@@ -12,6 +12,9 @@
 //!    uniformly; a draw that hits the attendee itself or someone already tied is redrawn, up
 //!    to [`TRIES`] times per tie, so an attendee tied to nearly everyone may form fewer.
 //!
+//! With `per_place` an event is held in each place the attendees are in, and ties form only
+//! among those of the same place (places in index order).
+//!
 //! Commitment changes only when the commitment sub-model is enabled (otherwise it stays 1).
 
 use std::collections::BTreeMap;
@@ -34,6 +37,7 @@ pub struct Event {
     pub preference: f64,
     pub boost: f64,
     pub recruit: bool,
+    pub per_place: bool,
 }
 
 /// Holds the event for `attendees` (in index order).
@@ -56,16 +60,34 @@ pub fn engage(
             state.commitment[iu] = (state.commitment[iu] + ev.boost).min(1.0);
         }
     }
-    if ev.new_ties > 0 && attendees.len() > 1 {
+    let mut events = 1;
+    if ev.per_place {
+        // Attendees by place, places in index order, attendees in index order.
+        let mut by_place: BTreeMap<u16, Vec<u32>> = BTreeMap::new();
+        for &i in attendees {
+            by_place.entry(world.place[i as usize]).or_default().push(i);
+        }
+        events = by_place.len() as u64;
+        if ev.new_ties > 0 {
+            for room in by_place.values() {
+                form_ties(world, state, room, ev, rng);
+            }
+        }
+    } else if ev.new_ties > 0 {
         form_ties(world, state, attendees, ev, rng);
     }
     Reach {
+        events,
         organisations: attendees.len() as u64,
         ..Reach::default()
     }
 }
 
+/// Ties among the attendees of one event.
 fn form_ties(world: &World, state: &mut State, attendees: &[u32], ev: &Event, rng: &mut SimRng) {
+    if attendees.len() < 2 {
+        return;
+    }
     // Attendees by (kind, place), groups in key order, members in index order.
     let mut by_group: BTreeMap<(u16, u16), Vec<u32>> = BTreeMap::new();
     for &i in attendees {

@@ -67,7 +67,7 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
         }
         let mut rng = Draws::sequence(&ctx.key, Purpose::Intervention, k as u32, step);
         let reached = targets.len() as u64;
-        let reach = match &iv.action {
+        let mut reach = match &iv.action {
             Action::TrainingCohort {
                 staff_per_org,
                 in_pairs,
@@ -85,6 +85,7 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
                 boundary_preference,
                 commitment_boost,
                 recruit,
+                per_place,
             } => event::engage(
                 ctx,
                 world,
@@ -96,6 +97,7 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
                     preference: *boundary_preference,
                     boost: *commitment_boost,
                     recruit: *recruit,
+                    per_place: *per_place,
                 },
                 &mut rng,
             ),
@@ -169,6 +171,8 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
                 },
             ),
         };
+        // Every occurrence is at least one event.
+        reach.events = reach.events.max(1);
         state.programme.total_cost += cost::charge(&iv.cost, &reach);
     }
     Ok(())

@@ -590,6 +590,10 @@ pub enum Action {
         /// Withdrawn attendees rejoin (commitment raised to the rejoin threshold).
         #[serde(default)]
         recruit: bool,
+        /// One event in each place: attendees meet only those from their own place, and
+        /// `per_event` is charged per place holding one.
+        #[serde(default)]
+        per_place: bool,
     },
     /// Network weaving: each target (a broker; aim it with `LowestConstraint` or
     /// `HighestBetweenness`) is tied to organisations at least `min_distance` steps away

@@ -676,6 +676,7 @@ impl<'a> Checker<'a> {
                 boundary_preference,
                 commitment_boost,
                 recruit: _,
+                per_place: _,
             } => {
                 if *new_ties_per_attendee > MAX_NEW_TIES {
                     self.err(
