@@ -434,3 +434,19 @@ fn engagement_events_per_place_tie_attendees_within_their_place() {
     // Two events (A and B) and eight attendees.
     assert!(close(sim.state.programme.total_cost, 2.0 * 100.0 + 8.0));
 }
+
+#[test]
+fn bursts_of_new_ties_keep_rows_in_tie_order() {
+    // 40 attendees, 6 ties each: rows overflow and are rebuilt mid-event; every row must
+    // still list its ties in tie order (what an in-place insertion gives), so results do not
+    // depend on when a rebuild happened.
+    let p = plan_x(40, &one("", "EngagementEvent(new_ties_per_attendee: 6)"));
+    let mut sim = sim_on(&p, &path(40), 1.0);
+    apply(&mut sim, 1);
+    let net = &sim.state.net;
+    assert!(net.live_ties > 39 + 150, "{}", net.live_ties);
+    for i in 0..40 {
+        assert!(net.tie_ids(i).windows(2).all(|w| w[0] < w[1]), "row {i}");
+    }
+    sim.state.check_sums().unwrap();
+}

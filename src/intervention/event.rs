@@ -25,7 +25,7 @@ use crate::model::Ctx;
 use crate::network::TieSpec;
 use crate::rng::{below, unit, SimRng};
 
-use super::Reach;
+use super::{make_tie, reserve, Reach};
 
 /// Draws per new tie before giving up on it.
 pub const TRIES: u32 = 10;
@@ -88,6 +88,8 @@ fn form_ties(world: &World, state: &mut State, attendees: &[u32], ev: &Event, rn
     if attendees.len() < 2 {
         return;
     }
+    // Each attendee makes new_ties and receives about as many.
+    reserve(state, attendees, 2 * ev.new_ties + 2);
     // Attendees by (kind, place), groups in key order, members in index order.
     let mut by_group: BTreeMap<(u16, u16), Vec<u32>> = BTreeMap::new();
     for &i in attendees {
@@ -134,7 +136,7 @@ fn form_ties(world: &World, state: &mut State, attendees: &[u32], ev: &Event, rn
                         weight: ev.weight as f32,
                         person_dependent: false,
                     };
-                    state.add_tie(spec, &world.kind, &world.place);
+                    make_tie(world, state, spec, 4 * ev.new_ties + 4);
                     break;
                 }
             }

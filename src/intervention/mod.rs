@@ -23,6 +23,7 @@ pub use programme::Programme;
 use crate::model::state::{State, NONE};
 use crate::model::world::World;
 use crate::model::Ctx;
+use crate::network::TieSpec;
 use crate::plan::Plan;
 use crate::rng::{Draws, Purpose};
 use crate::scenario::{Action, When};
@@ -176,6 +177,34 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
         state.programme.total_cost += cost::charge(&iv.cost, &reach);
     }
     Ok(())
+}
+
+/// Makes a new tie for an intervention. A burst of new ties (an event, weaving) would make
+/// the network rebuild its rows each time one fills up, with little room to spare; when
+/// either end's row is full this rebuilds once with `slack` free entries per row, so a
+/// burst costs a few rebuilds, not one per full row. Rebuilding keeps every tie, its id and
+/// the order of each row (tie order), so no sum or result changes.
+pub fn make_tie(world: &World, state: &mut State, spec: TieSpec, slack: u32) -> u32 {
+    let net = &state.net;
+    let full =
+        |i: u32| net.offsets[i as usize + 1] - net.offsets[i as usize] <= net.len[i as usize];
+    if full(spec.a) || full(spec.b) {
+        state.net.rebuild(slack);
+    }
+    state.add_tie(spec, &world.kind, &world.place)
+}
+
+/// Before a burst of new ties: when any of `orgs` has fewer than `need` free entries in
+/// its row, rebuilds once with `2 * need` free entries per row.
+pub fn reserve(state: &mut State, orgs: &[u32], need: u32) {
+    let net = &state.net;
+    let short = orgs.iter().any(|&i| {
+        let i = i as usize;
+        net.offsets[i + 1] - net.offsets[i] - net.len[i] < need
+    });
+    if short {
+        state.net.rebuild(2 * need);
+    }
 }
 
 /// Makes `targets` trial practice `p` from `step`: those whose kind may adopt it and who

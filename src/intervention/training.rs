@@ -13,7 +13,7 @@ use crate::model::state::State;
 use crate::model::world::World;
 use crate::network::TieSpec;
 
-use super::Reach;
+use super::{make_tie, Reach};
 
 /// Trains the targets; `pair_weight` is `Some` when training in pairs.
 pub fn cohort(
@@ -78,7 +78,7 @@ pub fn tie_at_least(world: &World, state: &mut State, a: u32, b: u32, w: f64) {
                 weight: w as f32,
                 person_dependent: false,
             };
-            state.add_tie(spec, &world.kind, &world.place);
+            make_tie(world, state, spec, 4);
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::network::TieSpec;
 use crate::rng::SimRng;
 
 use super::targeting::sample;
-use super::Reach;
+use super::{make_tie, Reach};
 
 /// The parameters of a weaving action.
 pub struct Weaving {
@@ -71,7 +71,7 @@ pub fn weave(
                 weight: w.weight as f32,
                 person_dependent: false,
             };
-            state.add_tie(spec, &world.kind, &world.place);
+            make_tie(world, state, spec, w.ties + 4);
         }
     }
     Reach {
