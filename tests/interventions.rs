@@ -450,3 +450,28 @@ fn bursts_of_new_ties_keep_rows_in_tie_order() {
     }
     sim.state.check_sums().unwrap();
 }
+
+#[test]
+fn funding_and_shocks_reach_the_training_sub_model() {
+    // Activation is certain within a step (rate 1e6, no support needed), unless an effect
+    // multiplies it by 0: funding with multiplier 0, or a shock that takes all capacity.
+    let training = "training: Training(skill_weight: 1.0, activation_rate: 1e6, skill_fade: 0.0, improver_lapse: 0.0, staff_turnover: 0.0),";
+    for (effect, active) in [
+        ("Funding(years: 1.0, activation_multiplier: 1.0)", 3),
+        ("Funding(years: 1.0, activation_multiplier: 0.0)", 0),
+        ("Shock(years: 1.0, capacity_loss: 1.0)", 0),
+    ] {
+        let p = plan_x(
+            1,
+            &format!(
+                r#"{training} interventions: [
+                    Intervention(name: "e", when: At("2020-01"), action: {effect}),
+                    Intervention(name: "t", when: At("2020-01"), action: TrainingCohort(staff_per_org: 3)),
+                ]"#
+            ),
+        );
+        let mut sim = sim_on(&p, &[], 1.0);
+        sim.advance().unwrap();
+        assert_eq!(sim.state.active[0], active, "{effect}");
+    }
+}
