@@ -2,10 +2,14 @@
 //! organisations. Data flows one way: scenario -> plan -> world -> steps -> observations
 //! -> files -> reports.
 
+pub mod analyse;
+pub mod cli;
 pub mod intervention;
 pub mod model;
 pub mod network;
+pub mod output;
 pub mod plan;
 pub mod rng;
+pub mod runner;
 pub mod scenario;
 pub mod stats;

@@ -114,6 +114,11 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|p| p.population * p.inactive_prevalence)
             .collect();
+        let mut net = net;
+        if sc.ties.triadic_closure > 0.0 || !sc.interventions.is_empty() {
+            // Room for ties made during the run, so rows rarely overflow into a rebuild.
+            net.rebuild(2);
+        }
         let mut state = State::new(net, sc.practices.len(), &threshold_rules, inactive);
         state.programme.governance = sc.governance.mode;
         if sc.commitment.enabled {

@@ -3,10 +3,10 @@
 //! only, so interventions and dynamics never change it.
 
 use crate::model::ModelError;
-use crate::network::{generate, Network, TieSpec};
+use crate::network::{generate, import, Network, TieSpec};
 use crate::plan::Plan;
-use crate::rng::{replicate_key, unit, Draws, Purpose};
-use crate::scenario::{Kernel, Organisations};
+use crate::rng::{replicate_key, Draws, Purpose};
+use crate::scenario::{Kernel, NetworkModel, Organisations};
 
 /// Fixed attributes of the organisations of one replicate (struct of arrays).
 #[derive(Debug, Clone)]
@@ -34,6 +34,7 @@ pub struct World {
 pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError> {
     let sc = &plan.scenario;
     let key = replicate_key(sc.seed, replicate as u64);
+    let mut table: Option<import::NodeTable> = None;
     let (kind, place) = match &sc.organisations {
         Organisations::Generate(groups) => {
             let total: u64 = groups.iter().map(|g| g.count as u64).sum();
@@ -54,9 +55,37 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
             (kind, place)
         }
         Organisations::Table(file) => {
-            return Err(ModelError::Build(format!(
-                "organisation table {file:?}: node tables are not supported yet"
-            )))
+            let t = import::read_nodes(&plan.base_dir.join(file)).map_err(build_err)?;
+            let names = |col: &Option<Vec<String>>,
+                         index: &std::collections::BTreeMap<String, u16>,
+                         what: &str|
+             -> Result<Vec<u16>, ModelError> {
+                match col {
+                    Some(v) => v
+                        .iter()
+                        .enumerate()
+                        .map(|(row, name)| {
+                            index.get(name).copied().ok_or_else(|| {
+                                ModelError::Build(format!(
+                                    "{file}: row {}: unknown {what} {name:?} (the scenario's {what}s: {})",
+                                    row + 2,
+                                    index.keys().cloned().collect::<Vec<_>>().join(", ")
+                                ))
+                            })
+                        })
+                        .collect(),
+                    // Without the column, a scenario with a single kind (place) means it.
+                    None if index.len() == 1 => Ok(vec![0; t.ids.len()]),
+                    None => Err(ModelError::Build(format!(
+                        "{file}: no {what} column, and the scenario has {} {what}s",
+                        index.len()
+                    ))),
+                }
+            };
+            let kind = names(&t.kind, &plan.kind_index, "kind")?;
+            let place = names(&t.place, &plan.place_index, "place")?;
+            table = Some(t);
+            (kind, place)
         }
     };
     let n = kind.len();
@@ -71,14 +100,19 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
     let mut catchment = vec![0f64; n];
     let mut staff_draws = Draws::new(&key, Purpose::Attributes, 0, 0);
     let mut catch_draws = Draws::new(&key, Purpose::Attributes, 1, 0);
+    let table_staff = table.as_ref().and_then(|t| t.staff.as_ref());
+    let table_catchment = table.as_ref().and_then(|t| t.catchment.as_ref());
     for i in 0..n {
         let k = &sc.kinds[kind[i] as usize];
-        staff[i] = k
-            .staff
-            .sample(&mut staff_draws.org_rng(i as u32))
-            .round()
-            .clamp(1.0, u32::MAX as f64) as u32;
-        catchment[i] = k.catchment.sample(&mut catch_draws.org_rng(i as u32));
+        let s = match table_staff {
+            Some(v) => v[i],
+            None => k.staff.sample(&mut staff_draws.org_rng(i as u32)),
+        };
+        staff[i] = s.round().clamp(1.0, u32::MAX as f64) as u32;
+        catchment[i] = match table_catchment {
+            Some(v) => v[i].max(0.0),
+            None => k.catchment.sample(&mut catch_draws.org_rng(i as u32)),
+        };
     }
     let reach: Vec<f64> = catchment.iter().map(|c| c * sc.outcome.reach).collect();
     let reach_share = (0..n)
@@ -123,7 +157,8 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
                 .collect()
         })
         .collect();
-    let network = build_network(plan, replicate, &kind, &place)?;
+    let ids = table.map(|t| t.ids);
+    let network = build_network(plan, replicate, &kind, &place, ids.as_deref())?;
     let world = World {
         pool,
         n,
@@ -132,20 +167,21 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
         staff,
         reach,
         reach_share,
-        ids: None,
+        ids,
         kind_allowed,
         threshold,
     };
     Ok((world, network))
 }
 
-/// Generates (or imports) the network and draws tie weights and person-dependence from the
-/// network stream, which no dynamic sub-model reads.
+/// Generates or imports the starting network. Structure, weights and person-dependence
+/// come from the network streams, which no dynamic sub-model reads.
 fn build_network(
     plan: &Plan,
     replicate: u32,
     kind: &[u16],
     place: &[u16],
+    ids: Option<&[String]>,
 ) -> Result<Network, ModelError> {
     let spec = &plan.scenario.network;
     let net_rep = if spec.same_for_all_replicates {
@@ -154,18 +190,66 @@ fn build_network(
         replicate
     };
     let key = replicate_key(plan.scenario.seed, net_rep as u64);
-    let mut rng = Draws::sequence(&key, Purpose::Network, 0, 0);
     let nodes = generate::Nodes { kind, place };
-    let mut ties: Vec<TieSpec> =
-        generate::generate(&spec.model, &nodes, &mut rng).map_err(ModelError::Build)?;
-    let fixed_unit = spec.weights == crate::scenario::Dist::Fixed(1.0);
-    if !fixed_unit || spec.person_dependent_share > 0.0 {
-        let mut wrng = Draws::sequence(&key, Purpose::Weights, 0, 0);
-        for t in &mut ties {
-            t.weight = (spec.weights.sample(&mut wrng).clamp(0.0, 1.0)) as f32;
-            t.person_dependent =
-                spec.person_dependent_share > 0.0 && unit(&mut wrng) < spec.person_dependent_share;
+    let n = kind.len();
+    let file = |f: &str| plan.base_dir.join(f);
+    // Imported ties keep their file weights; generated ones draw them.
+    let imported = match &spec.model {
+        NetworkModel::EdgeList { file: f, directed } => {
+            let mut known = closed_ids(ids, n);
+            Some(
+                import::read_edge_list(&file(f), *directed, &mut known)
+                    .map_err(build_err)?
+                    .ties,
+            )
         }
-    }
-    Network::from_ties(kind.len(), &ties, kind, place).map_err(|e| ModelError::Build(e.to_string()))
+        NetworkModel::PlainEdges { file: f } => Some(
+            import::read_plain_edges(&file(f), Some(n))
+                .map_err(build_err)?
+                .ties,
+        ),
+        NetworkModel::Attendance { file: f } => {
+            let mut known = closed_ids(ids, n);
+            let mut ties = import::read_attendance(&file(f), &mut known)
+                .map_err(build_err)?
+                .ties;
+            // Shared events as strength: the most-shared pair is a full-strength tie.
+            let most = ties.iter().map(|t| t.weight).fold(0.0f32, f32::max);
+            if most > 0.0 {
+                ties.iter_mut().for_each(|t| t.weight /= most);
+            }
+            Some(ties)
+        }
+        _ => None,
+    };
+    let ties: Vec<TieSpec> = match imported {
+        Some(mut ties) => {
+            generate::draw_person_dependent(
+                &mut ties,
+                spec.person_dependent_share,
+                &mut Draws::sequence(&key, Purpose::Weights, 1, 0),
+            );
+            generate::close_and_weigh(spec, n, &mut ties, &key);
+            ties
+        }
+        None => generate::build_ties(spec, &nodes, &key).map_err(build_err)?,
+    };
+    Network::from_ties(n, &ties, kind, place).map_err(build_err)
+}
+
+/// Ids an imported file must use: the node table's, or the indices `0..n` of generated
+/// organisations.
+fn closed_ids(ids: Option<&[String]>, n: usize) -> import::Ids {
+    let table = import::NodeTable {
+        ids: match ids {
+            Some(v) => v.to_vec(),
+            None => (0..n).map(|i| i.to_string()).collect(),
+        },
+        ..Default::default()
+    };
+    import::Ids::from_table(&table, "the scenario's organisations")
+}
+
+fn build_err(e: impl std::fmt::Display) -> ModelError {
+    ModelError::Build(e.to_string())
 }

@@ -11,6 +11,8 @@
 //! weighted fraction of adopting neighbours) stay exact under it.
 
 pub mod generate;
+pub mod import;
+pub mod metrics;
 
 /// Tie flag: the tie joins organisations of different kinds.
 pub const CROSS_KIND: u8 = 1;

@@ -146,8 +146,10 @@ pub struct OrgGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkSpec {
+    /// How the ties are made: a generator or an imported file.
     pub model: NetworkModel,
-    /// Tie weight (strength in 0..1] at creation.
+    /// Tie weight (strength, usually in 0..1]) at creation, drawn per tie in tie order from
+    /// the weights stream; negative draws become 0. Imported ties keep their file weights.
     pub weights: Dist,
     /// Weights at or above this are strong ties; below, weak.
     pub strong_threshold: f64,
@@ -155,6 +157,11 @@ pub struct NetworkSpec {
     pub person_dependent_share: f64,
     /// Use replicate 0's network in every replicate (isolates dynamic variation).
     pub same_for_all_replicates: bool,
+    /// Strong triadic closure (Granovetter 1973) applied once after weights are drawn:
+    /// each open triad whose two ties from the middle organisation are both strong (weight
+    /// at or above `strong_threshold`) is closed with this probability (0 = off, the
+    /// default; 1 = every such triad is closed). New ties get weights from `weights`.
+    pub strong_triadic_closure: f64,
 }
 
 impl Default for NetworkSpec {
@@ -165,40 +172,113 @@ impl Default for NetworkSpec {
             strong_threshold: 0.5,
             person_dependent_share: 0.0,
             same_for_all_replicates: false,
+            strong_triadic_closure: 0.0,
         }
     }
 }
 
-/// Network generators and importers.
+/// Network generators and importers. Every generator makes a simple graph (no self-loops,
+/// no repeated ties) and is a pure function of the organisations and the network stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum NetworkModel {
     /// Every pair tied.
     Complete,
-    /// Ring with each organisation tied to its `k` nearest (k even).
-    RingLattice { k: u32 },
-    /// G(n,p) with p chosen for the given mean degree.
-    ErdosRenyi { mean_degree: f64 },
-    /// G(n,m): exactly `ties` ties chosen uniformly.
-    ErdosRenyiM { ties: u64 },
-    /// Ring lattice of degree `k`, each tie rewired with probability `p`.
-    WattsStrogatz { k: u32, p: f64 },
-    /// Preferential attachment, `m` ties per newcomer.
-    BarabasiAlbert { m: u32 },
-    /// Stochastic block model over kind x place with the given mixing shares.
-    StochasticBlock { mean_degree: f64, mixing: Mixing },
-    /// Configuration model from a degree distribution.
-    Configuration { degree: Dist },
-    /// An edge list CSV (`source,target[,weight]`), path relative to the scenario file.
-    EdgeList { file: String, directed: bool },
+    /// Ring with each organisation tied to its `k` nearest (`k / 2` on each side; an odd
+    /// `k` is rounded down, as networkx does).
+    RingLattice {
+        /// Ties per organisation.
+        k: u32,
+    },
+    /// G(n,p) with p chosen for the given mean degree: p = mean_degree / (n - 1).
+    ErdosRenyi {
+        /// Expected ties per organisation.
+        mean_degree: f64,
+    },
+    /// G(n,p): each pair tied independently with probability `p`.
+    ErdosRenyiP {
+        /// Probability that a pair is tied, in [0, 1].
+        p: f64,
+    },
+    /// G(n,m): exactly `ties` ties chosen uniformly among all pairs.
+    ErdosRenyiM {
+        /// Number of ties; at most n (n - 1) / 2.
+        ties: u64,
+    },
+    /// Watts-Strogatz small world (networkx semantics): a ring lattice of degree `k`, then
+    /// each tie (u, v) in turn is rewired with probability `p` to (u, w), w uniform,
+    /// avoiding self-loops and repeated ties.
+    WattsStrogatz {
+        /// Lattice degree (even; odd is rounded down).
+        k: u32,
+        /// Rewiring probability in [0, 1].
+        p: f64,
+    },
+    /// Barabasi-Albert preferential attachment (networkx semantics): a star on m + 1
+    /// organisations, then each newcomer ties to `m` distinct organisations drawn with
+    /// probability proportional to degree. Makes m (n - m) ties.
+    BarabasiAlbert {
+        /// Ties per newcomer (1 <= m < n).
+        m: u32,
+    },
+    /// Stochastic block model over blocks of kind x place: each organisation expects
+    /// `mean_degree` ties, split over same/other place x same/other kind by `mixing`;
+    /// within a class, ties fall uniformly on its pairs.
+    StochasticBlock {
+        /// Expected ties per organisation.
+        mean_degree: f64,
+        /// Shares of ties by boundary crossed.
+        mixing: Mixing,
+    },
+    /// Erased configuration model: degrees drawn from a distribution (rounded, negative
+    /// draws become 0; an odd total adds one to the last organisation), stubs paired
+    /// uniformly, then self-loops and repeated ties dropped (so realised degrees can be
+    /// slightly lower than drawn).
+    Configuration {
+        /// Distribution of the number of ties per organisation.
+        degree: Dist,
+    },
+    /// Erased configuration model from an explicit degree per organisation (in
+    /// organisation order; the list length must equal the number of organisations and
+    /// its sum must be even).
+    ConfigurationDegrees {
+        /// Ties per organisation.
+        degrees: Vec<u32>,
+    },
+    /// An edge list CSV (`source,target[,weight][,type]` with a header), path relative to
+    /// the scenario file. Ids are the node table's ids.
+    EdgeList {
+        /// Path of the CSV file.
+        file: String,
+        /// Read rows as directed nominations (`source` names `target`); both directions of
+        /// a pair become one undirected tie with the larger weight.
+        directed: bool,
+    },
+    /// A plain edge list: whitespace-separated `u v` lines with 0-based integer ids, no
+    /// header (the benchmark format), path relative to the scenario file.
+    PlainEdges {
+        /// Path of the edge file.
+        file: String,
+    },
+    /// Event attendance (`organisation,event` CSV rows) projected to ties between
+    /// organisations that attended the same event, weighted by the number of events shared.
+    Attendance {
+        /// Path of the attendance CSV file.
+        file: String,
+    },
 }
 
-/// Shares of each organisation's ties by boundary crossed (they sum to 1).
+/// Shares of each organisation's ties by boundary crossed (they sum to 1). A class with no
+/// pairs (e.g. other place when there is one place) is left out and the others rescaled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Mixing {
+    /// Share of ties to organisations of the same kind in the same place.
     pub same_place_same_kind: f64,
+    /// Share of ties to organisations of another kind in the same place.
     pub same_place_other_kind: f64,
+    /// Share of ties to organisations of the same kind in another place.
     pub other_place_same_kind: f64,
+    /// Share of ties to organisations of another kind in another place.
     pub other_place_other_kind: f64,
 }
 

@@ -485,11 +485,36 @@ impl<'a> Checker<'a> {
                 };
                 nf.map(|n| n * mean.max(0.0) / 2.0)
             }
-            NetworkModel::EdgeList { file, .. } => {
+            NetworkModel::ErdosRenyiP { p: prob } => {
+                self.prob(format!("{p}.p"), *prob);
+                nf.map(|n| n * (n - 1.0) / 2.0 * prob)
+            }
+            NetworkModel::ConfigurationDegrees { degrees } => {
+                if let Some(n) = n.filter(|&n| degrees.len() as u64 != n) {
+                    self.err(
+                        format!("{p}.degrees"),
+                        format!(
+                            "needs one degree per organisation ({n}), got {}",
+                            degrees.len()
+                        ),
+                    );
+                }
+                if degrees.iter().map(|&d| d as u64).sum::<u64>() % 2 == 1 {
+                    self.err(
+                        format!("{p}.degrees"),
+                        "the degrees must sum to an even number",
+                    );
+                }
+                Some(degrees.iter().map(|&d| d as f64).sum::<f64>() / 2.0)
+            }
+            NetworkModel::EdgeList { file, .. }
+            | NetworkModel::PlainEdges { file }
+            | NetworkModel::Attendance { file } => {
                 self.file(format!("{p}.file"), file);
                 None
             }
         };
+        self.prob("network.strong_triadic_closure", net.strong_triadic_closure);
         if let Some(t) = ties.filter(|t| t * BYTES_PER_TIE > MAX_TIE_BYTES) {
             let gib = t * BYTES_PER_TIE / (1u64 << 30) as f64;
             self.err(

@@ -1,0 +1,446 @@
+//! The command line: the only code that knows clap. Raw flags ([`Cli`]) become a checked
+//! [`Action`], which [`execute`] carries out by calling the library. Errors carry their exit
+//! code: 2 for invalid input or usage, 1 for anything else.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::headline;
+use crate::output::OutputError;
+use crate::plan::Plan;
+use crate::runner::job::{run_job, Job, JobError};
+use crate::runner::verify::{verify, Mismatch, VerifyError};
+use crate::runner::ModelFn;
+use crate::scenario::ScenarioErrors;
+use crate::scenario::{check_file, check_text};
+
+/// The embedded default scenario, run when `run` is given no scenario file.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/england_gappa.ron");
+const DEFAULT_LABEL: &str = "england_gappa.ron (embedded default)";
+/// Most replicates one `run` accepts: the summary keeps each replicate's reported values.
+pub const MAX_REPLICATES: u32 = 1_000_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "changenet",
+    version,
+    about = "Deterministic agent-based simulator of large-scale change in organisation networks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario's replicates and write results (manifest, runs, time series, summary).
+    Run(RunArgs),
+    /// Check scenario files and report every problem; exit 0 if all are valid, 2 if not.
+    Validate {
+        /// Scenario files (RON).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Re-run what DIR/manifest.json describes and compare every output file.
+    Verify {
+        /// A result folder written by `changenet run`.
+        dir: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=4096))]
+        threads: Option<u32>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Scenario file (RON); the embedded England GAPPA scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Replicates (overrides the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=MAX_REPLICATES as i64))]
+    replicates: Option<u32>,
+    /// Master seed (overrides the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u32).range(1..=4096))]
+    threads: Option<u32>,
+    /// Output folder (default: results/<scenario name>/).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Override a scenario field, e.g. `--set practices[0].effect=0.1` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    set: Vec<(String, String)>,
+}
+
+fn parse_override(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((path, value)) if !path.trim().is_empty() => {
+            Ok((path.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("expected PATH=VALUE (e.g. seed=7), got {s:?}")),
+    }
+}
+
+/// What the user asked for, checked.
+#[derive(Debug)]
+pub enum Action {
+    Run(RunAction),
+    Validate(Vec<PathBuf>),
+    Verify {
+        dir: PathBuf,
+        threads: usize,
+        quiet: bool,
+    },
+}
+
+/// A checked `run` request.
+#[derive(Debug)]
+pub struct RunAction {
+    /// `None`: the embedded default scenario.
+    pub scenario: Option<PathBuf>,
+    pub overrides: Vec<(String, String)>,
+    pub replicates: Option<u32>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    pub out: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+/// A failure of a command, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments, or `--help`/`--version` (which clap reports as errors).
+    #[error("{0}")]
+    Usage(#[from] clap::Error),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    Scenario(ScenarioErrors),
+    #[error("{invalid} of {total} scenario files are invalid")]
+    InvalidFiles { invalid: usize, total: usize },
+    #[error("{failed} of {total} runs failed (see the error column of {runs})")]
+    RunsFailed {
+        failed: u64,
+        total: u64,
+        runs: String,
+    },
+    #[error("{dir} does not match its re-run: {mismatch}")]
+    Mismatch {
+        dir: String,
+        mismatch: Box<Mismatch>,
+    },
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    /// 0 for help and version, 2 for invalid input or usage, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(e) if !e.use_stderr() => 0,
+            CliError::Usage(_)
+            | CliError::InvalidInput(_)
+            | CliError::Scenario(_)
+            | CliError::InvalidFiles { .. } => 2,
+            CliError::RunsFailed { .. } | CliError::Mismatch { .. } | CliError::Failed(_) => 1,
+        }
+    }
+}
+
+impl From<JobError> for CliError {
+    fn from(e: JobError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+impl From<VerifyError> for CliError {
+    fn from(e: VerifyError) -> Self {
+        match e {
+            VerifyError::Output(e @ OutputError::Invalid { .. }) => {
+                CliError::InvalidInput(e.to_string())
+            }
+            VerifyError::Scenario(e) => CliError::Scenario(e),
+            e => CliError::Failed(e.to_string()),
+        }
+    }
+}
+
+/// Parses and checks the command line.
+pub fn parse<I, T>(args: I) -> Result<Action, CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    let threads = |t: Option<u32>| {
+        t.map(|t| t as usize)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    };
+    Ok(match cli.command {
+        Command::Run(a) => Action::Run(RunAction {
+            scenario: a.scenario,
+            overrides: a.set,
+            replicates: a.replicates,
+            seed: a.seed,
+            threads: threads(a.threads),
+            out: a.out,
+            quiet: a.quiet,
+        }),
+        Command::Validate { files } => Action::Validate(files),
+        Command::Verify {
+            dir,
+            threads: t,
+            quiet,
+        } => Action::Verify {
+            dir,
+            threads: threads(t),
+            quiet,
+        },
+    })
+}
+
+/// Carries out an action with `model`; what a person should read goes to `out`.
+pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    match action {
+        Action::Run(a) => run(a, model, out),
+        Action::Validate(files) => validate(&files, out),
+        Action::Verify {
+            dir,
+            threads,
+            quiet,
+        } => match verify(&dir, threads, !quiet, model)? {
+            None => say(out, &format!("{}: identical to its re-run", dir.display())),
+            Some(mismatch) => Err(CliError::Mismatch {
+                dir: dir.display().to_string(),
+                mismatch: Box::new(mismatch),
+            }),
+        },
+    }
+}
+
+fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
+    writeln!(out, "{text}").map_err(|e| CliError::Failed(format!("writing to stdout: {e}")))
+}
+
+fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut plan: Plan = match &a.scenario {
+        Some(path) => check_file(path, &a.overrides),
+        None => check_text(
+            DEFAULT_LABEL,
+            DEFAULT_SCENARIO,
+            Path::new("."),
+            &a.overrides,
+        ),
+    }
+    .map_err(CliError::Scenario)?;
+    if let Some(seed) = a.seed {
+        plan.scenario.seed = seed;
+    }
+    if let Some(r) = a.replicates {
+        plan.scenario.replicates = r;
+    }
+    if !(1..=MAX_REPLICATES).contains(&plan.scenario.replicates) {
+        return Err(CliError::InvalidInput(format!(
+            "replicates: must be 1 to {MAX_REPLICATES} (got {}); the summary holds every \
+             replicate's reported values, so split larger experiments into shards",
+            plan.scenario.replicates
+        )));
+    }
+    let out_dir = match a.out {
+        Some(dir) => dir,
+        None => default_out_dir(&plan.scenario.name)?,
+    };
+    let job = Job {
+        plan: &plan,
+        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
+        overrides: a
+            .overrides
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect(),
+        out_dir: out_dir.clone(),
+        threads: a.threads,
+        show_progress: !a.quiet,
+    };
+    let report = run_job(&job, model)?;
+    let title = format!("{} -> {}", plan.scenario.name, out_dir.display());
+    let table = headline::render(&title, &plan.scenario.target, &report.headline);
+    say(out, table.trim_end())?;
+    if report.headline.failed > 0 {
+        return Err(CliError::RunsFailed {
+            failed: report.headline.failed,
+            total: report.headline.runs,
+            runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// `results/<name>/`, refusing names that are not a plain folder name and the committed
+/// reference results.
+fn default_out_dir(name: &str) -> Result<PathBuf, CliError> {
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !plain {
+        return Err(CliError::InvalidInput(format!(
+            "scenario name {name:?} cannot name a results folder (letters, digits, _ - . only); \
+             give one with --out"
+        )));
+    }
+    if name == "reference" {
+        return Err(CliError::InvalidInput(
+            "results/reference/ holds committed reference results; give another folder with --out"
+                .into(),
+        ));
+    }
+    Ok(Path::new("results").join(name))
+}
+
+fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), CliError> {
+    let mut invalid = 0;
+    for f in files {
+        match check_file(f, &[]) {
+            Ok(plan) => say(
+                out,
+                &format!("{}: valid (scenario {:?})", f.display(), plan.scenario.name),
+            )?,
+            Err(errors) => {
+                invalid += 1;
+                eprintln!("{errors}");
+            }
+        }
+    }
+    if invalid > 0 {
+        return Err(CliError::InvalidFiles {
+            invalid,
+            total: files.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Prints an error as the binary should (clap's own format for usage, help and version;
+/// `changenet: cause` otherwise) and returns the exit code.
+pub fn report(e: &CliError) -> i32 {
+    match e {
+        CliError::Usage(e) => {
+            let _ = e.print();
+        }
+        CliError::Scenario(errors) => {
+            // Diagnostics start with `file:line:column:` so editors can jump to them.
+            eprintln!("{errors}");
+            eprintln!(
+                "changenet: the scenario is invalid ({} problems)",
+                errors.0.len()
+            );
+        }
+        e => eprintln!("changenet: {e}"),
+    }
+    e.exit_code()
+}
+
+/// Makes a panic print one line instead of a trace; `main` turns it into exit code 1.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let cause = crate::runner::panic_message(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "changenet: internal error (a bug; please report it): {}{place}",
+            crate::output::format::one_line(&cause)
+        );
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::toy::{toy_model, TOY_SCENARIO};
+
+    fn cli(args: &[&str]) -> Result<(), CliError> {
+        let action = parse(std::iter::once("changenet").chain(args.iter().copied()))?;
+        execute(action, &toy_model, &mut Vec::new())
+    }
+
+    #[test]
+    fn run_writes_identical_files_at_any_thread_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("toy.ron");
+        std::fs::write(&file, TOY_SCENARIO).unwrap();
+        let out = |t: &str| dir.path().join(format!("out{t}"));
+        for t in ["1", "2", "8"] {
+            let args = [
+                "run",
+                file.to_str().unwrap(),
+                "-j",
+                t,
+                "-r",
+                "6",
+                "--seed",
+                "9",
+            ];
+            let o = out(t);
+            let mut args = args.to_vec();
+            args.extend(["--out", o.to_str().unwrap(), "--quiet"]);
+            cli(&args).unwrap();
+        }
+        for name in ["runs.csv", "timeseries.csv", "summary.csv", "places.csv"] {
+            let read = |t: &str| std::fs::read(out(t).join(name)).unwrap();
+            assert_eq!(read("1"), read("2"), "{name}");
+            assert_eq!(read("1"), read("8"), "{name}");
+        }
+        let m = crate::output::manifest::Manifest::read(&out("1")).unwrap();
+        assert_eq!((m.seed, m.replicates), (9, 6));
+        assert_eq!(m.scenario_file.as_deref(), file.to_str());
+        assert!(cli(&["verify", out("2").to_str().unwrap(), "-q"]).is_ok());
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let code = |args: &[&str]| cli(args).map_or_else(|e| e.exit_code(), |_| 0);
+        assert_eq!(code(&["--help"]), 0);
+        assert_eq!(code(&["--version"]), 0);
+        assert_eq!(code(&["run", "--replicates", "0"]), 2);
+        assert_eq!(code(&["run", "--replicates", "1000001"]), 2);
+        assert_eq!(code(&["run", "--threads", "zero"]), 2);
+        assert_eq!(code(&["run", "--set", "no-equals-sign"]), 2);
+        assert_eq!(code(&["frobnicate"]), 2);
+        assert_eq!(code(&["run", "/no/such/scenario.ron"]), 2);
+        assert_eq!(code(&["validate", "/no/such/scenario.ron"]), 2);
+        assert_eq!(code(&["verify", "/no/such/folder"]), 2);
+    }
+
+    #[test]
+    fn default_folder_is_a_plain_name_under_results_and_never_the_reference() {
+        assert_eq!(
+            default_out_dir("small").unwrap(),
+            Path::new("results").join("small")
+        );
+        for bad in ["", "../etc", ".hidden", "a/b", "reference"] {
+            assert_eq!(default_out_dir(bad).unwrap_err().exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn overrides_split_at_the_first_equals_sign() {
+        assert_eq!(
+            parse_override("practices[0].name=a=b").unwrap(),
+            ("practices[0].name".to_string(), "a=b".to_string())
+        );
+        assert!(parse_override("=3").is_err());
+    }
+}

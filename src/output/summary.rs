@@ -1,0 +1,317 @@
+//! Statistics across replicates: `summary.csv` and the headline of a run.
+//!
+//! `summary.csv` is long: one row per metric and reported date with columns
+//! `metric,date,n,mean,sd,p5,p50,p95,ci_low,ci_high`. Reported dates are the observed steps
+//! whose elapsed months are a multiple of `output.summary_every_months`, and the last step.
+//! Then come the per-run metrics (empty date), then `target_met` (mean = probability of
+//! meeting the target, with its 95% Wilson interval in `ci_low`/`ci_high`) and
+//! `target_year_reached` (statistics over the runs that reached the target; `n` says how
+//! many). Statistics: `sd` is the sample standard deviation (n - 1); percentiles
+//! interpolate linearly between order statistics (R type 7, numpy's default). Failed runs
+//! are left out. Sums run in run order, so results do not depend on thread count.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::atomic::AtomicFile;
+use super::columns::{
+    practice_names, run_metric_values, step_metric_names, step_metric_values, RUN_METRICS,
+};
+use super::format::opt_float;
+use super::{OutputError, SUMMARY_CSV};
+use crate::plan::Plan;
+use crate::runner::FinishedRun;
+use crate::scenario::YearMonth;
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// Descriptive statistics of one metric at one date.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Stats {
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub p5: Option<f64>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+impl Stats {
+    /// Statistics of `values` (in run order).
+    pub fn of(values: &[f64]) -> Stats {
+        let n = values.len();
+        if n == 0 {
+            return Stats::default();
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let sd = (n > 1).then(|| {
+            let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+            (ss / (n - 1) as f64).sqrt()
+        });
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Stats {
+            n: n as u64,
+            mean: Some(mean),
+            sd,
+            p5: Some(percentile(&sorted, 0.05)),
+            p50: Some(percentile(&sorted, 0.5)),
+            p95: Some(percentile(&sorted, 0.95)),
+        }
+    }
+}
+
+/// Percentile `q` (0..1) of sorted, non-empty values by linear interpolation (R type 7).
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// The 95% Wilson score interval of `k` successes in `n` trials; `None` when `n` is 0.
+pub fn wilson95(k: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (n, p) = (n as f64, k as f64 / n as f64);
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub metric: String,
+    /// Reported date; `None` for per-run metrics.
+    pub date: Option<YearMonth>,
+    pub stats: Stats,
+    pub ci: Option<(f64, f64)>,
+}
+
+/// What the end of a run prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub runs: u64,
+    pub failed: u64,
+    pub target_met: u64,
+    pub target_ci: Option<(f64, f64)>,
+    pub year_reached: Stats,
+    pub final_date: Option<YearMonth>,
+    pub final_prevalence: Stats,
+    pub relative_reduction: Stats,
+}
+
+/// Collects the values that the summary needs as runs finish: only reported steps are kept.
+pub struct SummaryBuilder {
+    step_metrics: Vec<String>,
+    n_practices: usize,
+    step_months: u32,
+    every_months: u32,
+    last_step: u32,
+    /// Per reported step: its date and the values of each metric, in run order.
+    steps: BTreeMap<u32, (YearMonth, Vec<Vec<f64>>)>,
+    run_values: Vec<Vec<f64>>,
+    years: Vec<f64>,
+    met: u64,
+    ok: u64,
+    failed: u64,
+    scratch: Vec<f64>,
+}
+
+impl SummaryBuilder {
+    pub fn new(plan: &Plan) -> SummaryBuilder {
+        SummaryBuilder {
+            step_metrics: step_metric_names(&practice_names(plan)),
+            n_practices: plan.scenario.practices.len(),
+            step_months: plan.scenario.calendar.step_months,
+            every_months: plan.scenario.output.summary_every_months,
+            last_step: plan.steps,
+            steps: BTreeMap::new(),
+            run_values: vec![Vec::new(); RUN_METRICS.len()],
+            years: Vec::new(),
+            met: 0,
+            ok: 0,
+            failed: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn reported(&self, step: u32) -> bool {
+        let months = step as u64 * self.step_months as u64;
+        step == self.last_step
+            || (self.every_months > 0 && months.is_multiple_of(self.every_months as u64))
+    }
+
+    /// Adds a finished run; failed runs are only counted.
+    pub fn add(&mut self, f: &FinishedRun) {
+        let Ok(outcome) = &f.outcome else {
+            self.failed += 1;
+            return;
+        };
+        self.ok += 1;
+        for r in &f.records {
+            if !self.reported(r.step) {
+                continue;
+            }
+            step_metric_values(r, self.n_practices, &mut self.scratch);
+            let n = self.scratch.len();
+            let (_, columns) = self
+                .steps
+                .entry(r.step)
+                .or_insert_with(|| (r.date, vec![Vec::new(); n]));
+            for (col, &v) in columns.iter_mut().zip(&self.scratch) {
+                col.push(v);
+            }
+        }
+        for (col, v) in self.run_values.iter_mut().zip(run_metric_values(outcome)) {
+            col.extend(v);
+        }
+        self.met += outcome.target_met as u64;
+        self.years
+            .extend(outcome.target_year_reached.map(|y| y as f64));
+    }
+
+    /// The rows of `summary.csv`, in file order.
+    pub fn rows(&self) -> Vec<SummaryRow> {
+        let mut rows = Vec::new();
+        for (m, metric) in self.step_metrics.iter().enumerate() {
+            for (date, columns) in self.steps.values() {
+                rows.push(SummaryRow {
+                    metric: metric.clone(),
+                    date: Some(*date),
+                    stats: Stats::of(&columns[m]),
+                    ci: None,
+                });
+            }
+        }
+        for (metric, values) in RUN_METRICS.iter().zip(&self.run_values) {
+            rows.push(SummaryRow {
+                metric: metric.to_string(),
+                date: None,
+                stats: Stats::of(values),
+                ci: None,
+            });
+        }
+        rows.push(SummaryRow {
+            metric: "target_met".into(),
+            date: None,
+            stats: Stats {
+                n: self.ok,
+                mean: (self.ok > 0).then(|| self.met as f64 / self.ok as f64),
+                ..Stats::default()
+            },
+            ci: wilson95(self.met, self.ok),
+        });
+        rows.push(SummaryRow {
+            metric: "target_year_reached".into(),
+            date: None,
+            stats: Stats::of(&self.years),
+            ci: None,
+        });
+        rows
+    }
+
+    /// The headline figures of the run.
+    pub fn headline(&self) -> Headline {
+        let final_prevalence = RUN_METRICS.iter().position(|m| *m == "final_prevalence");
+        let reduction = RUN_METRICS.iter().position(|m| *m == "relative_reduction");
+        let stats = |i: Option<usize>| {
+            i.map(|i| Stats::of(&self.run_values[i]))
+                .unwrap_or_default()
+        };
+        Headline {
+            runs: self.ok + self.failed,
+            failed: self.failed,
+            target_met: self.met,
+            target_ci: wilson95(self.met, self.ok),
+            year_reached: Stats::of(&self.years),
+            final_date: self.steps.values().next_back().map(|(d, _)| *d),
+            final_prevalence: stats(final_prevalence),
+            relative_reduction: stats(reduction),
+        }
+    }
+
+    /// Writes `summary.csv` into `dir`; returns its SHA-256.
+    pub fn write(&self, dir: &Path) -> Result<String, OutputError> {
+        let path = dir.join(SUMMARY_CSV);
+        let io = |e| OutputError::io(&path, e);
+        let file = AtomicFile::create(&path).map_err(io)?;
+        let mut t = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(file);
+        let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
+        t.write_record([
+            "metric", "date", "n", "mean", "sd", "p5", "p50", "p95", "ci_low", "ci_high",
+        ])
+        .map_err(csv_err)?;
+        for r in self.rows() {
+            let s = &r.stats;
+            t.write_record([
+                r.metric,
+                r.date.map(|d| d.to_string()).unwrap_or_default(),
+                s.n.to_string(),
+                opt_float(s.mean),
+                opt_float(s.sd),
+                opt_float(s.p5),
+                opt_float(s.p50),
+                opt_float(s.p95),
+                opt_float(r.ci.map(|c| c.0)),
+                opt_float(r.ci.map(|c| c.1)),
+            ])
+            .map_err(csv_err)?;
+        }
+        let file = t.into_inner().map_err(|e| io(e.into_error()))?;
+        file.commit().map_err(io)
+    }
+}
+
+/// Formats a float for a person (not for files): 4 significant decimals.
+pub fn brief(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.4}")).unwrap_or_else(|| "-".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_by_hand() {
+        let s = Stats::of(&[4.0, 1.0, 3.0, 2.0]);
+        assert_eq!(s.n, 4);
+        assert_eq!(s.mean, Some(2.5));
+        // Sample variance: (2.25 + 0.25 + 0.25 + 2.25) / 3 = 5/3.
+        assert_eq!(s.sd, Some((5.0f64 / 3.0).sqrt()));
+        // Type 7: h = 3 * 0.05 = 0.15 -> 1 + 0.15 * (2 - 1).
+        assert_eq!(s.p5, Some(1.15));
+        assert_eq!(s.p50, Some(2.5));
+        // h = 3 * 0.95 is 2.8499999999999996 in binary, as numpy.percentile also gets.
+        assert_eq!(s.p95, Some(3.8499999999999996));
+        let one = Stats::of(&[7.0]);
+        assert_eq!((one.mean, one.sd, one.p95), (Some(7.0), None, Some(7.0)));
+        assert_eq!(Stats::of(&[]), Stats::default());
+    }
+
+    #[test]
+    fn wilson_matches_published_values() {
+        // Newcombe (1998), Table I: 81 of 263 -> 0.2553 to 0.3662; 15 of 148 -> 0.0624 to 0.1605.
+        let (lo, hi) = wilson95(81, 263).unwrap();
+        assert_eq!(
+            (format!("{lo:.4}"), format!("{hi:.4}")),
+            ("0.2553".into(), "0.3662".into())
+        );
+        let (lo, hi) = wilson95(15, 148).unwrap();
+        assert_eq!(
+            (format!("{lo:.4}"), format!("{hi:.4}")),
+            ("0.0624".into(), "0.1605".into())
+        );
+        // 0 of 20 -> 0 to 0.1611 (same table).
+        let (lo, hi) = wilson95(0, 20).unwrap();
+        assert_eq!((lo, format!("{hi:.4}")), (0.0, "0.1611".into()));
+        assert_eq!(wilson95(0, 0), None);
+    }
+}
