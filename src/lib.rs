@@ -12,4 +12,3 @@ pub mod plan;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
-pub mod stats;

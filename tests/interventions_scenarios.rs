@@ -6,14 +6,9 @@ use std::path::Path;
 use changenet::model::{run_replicate, RunOutcome};
 use changenet::scenario::check_file;
 
-/// Until the block-model generator lands in main (branch `network`), qsir_two_trusts runs
-/// here on a random network of the same mean degree; drop this override at that merge.
-const NO_BLOCKS: (&str, &str) = ("network.model", "ErdosRenyi(mean_degree: 3.0)");
-
 fn arm(file: &str, sets: &[(&str, &str)]) -> RunOutcome {
     let o: Vec<(String, String)> = sets
         .iter()
-        .chain(file.contains("qsir").then_some(&NO_BLOCKS))
         .map(|(p, v)| (p.to_string(), v.to_string()))
         .collect();
     let plan = check_file(Path::new(file), &o).unwrap_or_else(|e| panic!("{e}"));
@@ -94,7 +89,6 @@ fn arm_means() {
     ] {
         let o: Vec<(String, String)> = sets
             .iter()
-            .chain(file.contains("qsir").then_some(&NO_BLOCKS))
             .map(|(p, v)| (p.to_string(), v.to_string()))
             .collect();
         let plan = check_file(Path::new(file), &o).unwrap();

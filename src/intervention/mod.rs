@@ -7,7 +7,6 @@
 //! index and the step, so adding an intervention never shifts another's numbers.
 
 pub mod capacity;
-pub mod centrality;
 pub mod coordinator;
 pub mod cost;
 pub mod event;

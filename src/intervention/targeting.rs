@@ -12,7 +12,8 @@ use crate::plan::Plan;
 use crate::rng::{below, SimRng};
 use crate::scenario::{Pick, Targets};
 
-use super::{centrality, greedy};
+use super::greedy;
+use crate::network::metrics;
 
 /// Organisations matching the kind, place and membership filters, in index order.
 pub fn eligible(plan: &Plan, world: &World, state: &State, targets: &Targets) -> Vec<u32> {
@@ -81,12 +82,9 @@ pub fn select(
             top(&pool, &degree, *n as usize, true)
         }
         Pick::HighestBetweenness(n) => top(&pool, &betweenness(state, rng), *n as usize, true),
-        Pick::LowestConstraint(n) => top(
-            &pool,
-            &centrality::constraint(&state.net),
-            *n as usize,
-            false,
-        ),
+        Pick::LowestConstraint(n) => {
+            top(&pool, &metrics::constraint(&state.net), *n as usize, false)
+        }
         Pick::NominatedFriends(n) => nominated_friends(state, &pool, targets, *n as usize, rng),
         Pick::Greedy {
             seeds,
@@ -144,11 +142,11 @@ pub const BETWEENNESS_SOURCES: usize = 1024;
 fn betweenness(state: &State, rng: &mut SimRng) -> Vec<f64> {
     let n = state.n();
     if n <= EXACT_BETWEENNESS_MAX {
-        return centrality::betweenness(&state.net);
+        return metrics::betweenness(&state.net);
     }
     let mut sources = sample((0..n as u32).collect(), BETWEENNESS_SOURCES, rng);
     sources.sort_unstable();
-    centrality::betweenness_from(&state.net, &sources)
+    metrics::betweenness_from(&state.net, &sources)
 }
 
 /// Keeps the listed organisations that pass the filters.
