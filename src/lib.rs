@@ -3,6 +3,7 @@
 //! -> files -> reports.
 
 pub mod analyse;
+pub mod analytic;
 pub mod cli;
 pub mod intervention;
 pub mod model;

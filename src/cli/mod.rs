@@ -55,6 +55,23 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Social-network analysis of a collaboration network: report.md, nodes.csv, summary.json.
+    Analyse {
+        /// Edge list: CSV `source,target[,weight][,type]` with a header, or plain `u v` lines.
+        edges: PathBuf,
+        /// Node table CSV (`id[,kind][,place][,staff][,catchment]`).
+        #[arg(long, value_name = "FILE")]
+        nodes: Option<PathBuf>,
+        /// Event attendance CSV (`organisation,event`), projected to co-attendance ties.
+        #[arg(long, value_name = "FILE")]
+        attendance: Option<PathBuf>,
+        /// Read CSV rows as directed nominations.
+        #[arg(long)]
+        directed: bool,
+        /// Output folder (default: results/analysis/).
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +117,7 @@ pub enum Action {
         threads: usize,
         quiet: bool,
     },
+    Analyse(crate::analyse::AnalyseOptions),
 }
 
 /// A checked `run` request.
@@ -205,6 +223,20 @@ where
             threads: threads(t),
             quiet,
         },
+        Command::Analyse {
+            edges,
+            nodes,
+            attendance,
+            directed,
+            out,
+        } => {
+            let out = out.unwrap_or_else(|| Path::new("results").join("analysis"));
+            let mut opts = crate::analyse::AnalyseOptions::new(edges, out);
+            opts.nodes = nodes;
+            opts.attendance = attendance;
+            opts.directed = directed;
+            Action::Analyse(opts)
+        }
     })
 }
 
@@ -224,7 +256,35 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
                 mismatch: Box::new(mismatch),
             }),
         },
+        Action::Analyse(opts) => analyse(&opts, out),
     }
+}
+
+fn analyse(opts: &crate::analyse::AnalyseOptions, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::analyse::AnalyseError;
+    let s = crate::analyse::analyse(opts).map_err(|e| match e {
+        AnalyseError::Write { .. } => CliError::Failed(e.to_string()),
+        _ => CliError::InvalidInput(e.to_string()),
+    })?;
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    say(
+        out,
+        &format!(
+            "{} organisations, {} ties, density {:.4}, {} components (largest {}), {} isolates; \
+             transitivity {:.3}, mean constraint {:.3}\nwrote {}/report.md, nodes.csv, summary.json",
+            s.organisations,
+            s.ties,
+            s.density,
+            s.components,
+            s.largest_component,
+            s.isolates,
+            s.transitivity,
+            s.mean_constraint,
+            opts.out.display()
+        ),
+    )
 }
 
 fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {

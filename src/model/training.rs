@@ -40,8 +40,14 @@ pub fn activation_hazard(t: &crate::scenario::Training, s: f64) -> f64 {
     } else if s <= 0.0 {
         0.0
     } else {
-        // Both ratios raised to the steepness at once: one powf, and exact for h = 2.
-        let x = (t.support_threshold / s).powf(t.support_steepness);
+        // Both ratios raised to the steepness at once; whole steepnesses skip powf.
+        let ratio = t.support_threshold / s;
+        let h = t.support_steepness;
+        let x = if h.fract() == 0.0 && (0.0..=8.0).contains(&h) {
+            ratio.powi(h as i32)
+        } else {
+            ratio.powf(h)
+        };
         1.0 / (1.0 + x)
     };
     t.activation_rate * (t.skill_weight + (1.0 - t.skill_weight) * response)

@@ -60,8 +60,12 @@ pub struct TieSpec {
 #[derive(Debug, Clone)]
 pub struct Network {
     pub n: usize,
+    /// Start of each organisation's row (rows may sit anywhere after a relocation).
     pub offsets: Vec<u32>,
+    /// Live entries in each row.
     pub len: Vec<u32>,
+    /// Room in each row.
+    pub cap: Vec<u32>,
     /// Neighbour of each adjacency entry.
     pub neighbour: Vec<u32>,
     /// Tie id of each adjacency entry.
@@ -128,6 +132,7 @@ impl Network {
             n,
             offsets: Vec::new(),
             len: Vec::new(),
+            cap: Vec::new(),
             neighbour: Vec::new(),
             tie: Vec::new(),
             live_ties: specs.len(),
@@ -150,10 +155,12 @@ impl Network {
             }
         }
         let mut offsets = Vec::with_capacity(n + 1);
+        let mut cap = Vec::with_capacity(n);
         let mut acc: u64 = 0;
         offsets.push(0u32);
         for &d in &deg {
             let room = if slack == 0 { d } else { d + slack + d / 4 };
+            cap.push(room);
             acc += room as u64;
             offsets.push(acc as u32);
         }
@@ -176,6 +183,7 @@ impl Network {
             fill[b] += 1;
         }
         self.offsets = offsets;
+        self.cap = cap;
         self.len = fill;
         self.neighbour = neighbour;
         self.tie = tie;
@@ -246,10 +254,11 @@ impl Network {
                 },
         );
         self.live_ties += 1;
-        let room = |net: &Network, i: usize| net.offsets[i + 1] - net.offsets[i] > net.len[i];
-        if !room(self, a as usize) || !room(self, b as usize) {
-            self.rebuild(4);
-            return t;
+        for x in [a, b] {
+            if self.len[x as usize] == self.cap[x as usize] && !self.relocate(x as usize) {
+                self.rebuild(4);
+                return t;
+            }
         }
         for (x, y) in [(a, b), (b, a)] {
             let p = (self.offsets[x as usize] + self.len[x as usize]) as usize;
@@ -258,6 +267,28 @@ impl Network {
             self.len[x as usize] += 1;
         }
         t
+    }
+
+    /// Moves row `i` to the end of the adjacency with twice the room, in O(its degree);
+    /// the old block becomes a hole until the next rebuild. False when the adjacency would
+    /// grow too large or be mostly holes: the caller rebuilds instead.
+    fn relocate(&mut self, i: usize) -> bool {
+        let live = 2 * self.live_ties + 4 * self.n;
+        let (len, new_cap) = (self.len[i] as usize, 2 * self.len[i] + 4);
+        let end = self.neighbour.len();
+        if end + new_cap as usize >= u32::MAX as usize || end > 2 * live {
+            return false;
+        }
+        let s = self.offsets[i] as usize;
+        self.neighbour.extend_from_within(s..s + len);
+        self.tie.extend_from_within(s..s + len);
+        let pad = new_cap as usize - len;
+        self.neighbour.resize(end + new_cap as usize, u32::MAX);
+        self.tie.resize(end + new_cap as usize, u32::MAX);
+        debug_assert_eq!(self.neighbour.len(), end + len + pad);
+        self.offsets[i] = end as u32;
+        self.cap[i] = new_cap;
+        true
     }
 
     /// Removes tie `t` from both rows (order within rows is kept, so results stay
