@@ -1,6 +1,7 @@
-//! Targeting strategies (MODEL.md section 9): which organisations an intervention or a
-//! seeding reaches. Filters by kind and place first, then a pick among the eligible; ties
-//! in any ranking are broken by organisation index, so targeting is deterministic.
+//! Targeting strategies (MODEL.md section 9; Valente 2012): which organisations an
+//! intervention or a seeding reaches. Filters (kind, place, members only) make the
+//! eligible pool first, then a pick chooses among it; ties in any ranking are broken by
+//! organisation index, so targeting is deterministic given the targeting stream.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,8 +12,11 @@ use crate::plan::Plan;
 use crate::rng::{below, SimRng};
 use crate::scenario::{Pick, Targets};
 
-/// Organisations matching the kind and place filters, in index order.
-pub fn eligible(plan: &Plan, world: &World, targets: &Targets) -> Vec<u32> {
+use super::greedy;
+use crate::network::metrics;
+
+/// Organisations matching the kind, place and membership filters, in index order.
+pub fn eligible(plan: &Plan, world: &World, state: &State, targets: &Targets) -> Vec<u32> {
     let kinds: Vec<u16> = targets
         .kinds
         .iter()
@@ -25,8 +29,10 @@ pub fn eligible(plan: &Plan, world: &World, targets: &Targets) -> Vec<u32> {
         .collect();
     (0..world.n as u32)
         .filter(|&i| {
-            (kinds.is_empty() || kinds.contains(&world.kind[i as usize]))
-                && (places.is_empty() || places.contains(&world.place[i as usize]))
+            let iu = i as usize;
+            (kinds.is_empty() || kinds.contains(&world.kind[iu]))
+                && (places.is_empty() || places.contains(&world.place[iu]))
+                && (!targets.members_only || state.member[iu])
         })
         .collect()
 }
@@ -54,7 +60,8 @@ fn resolve_ids(world: &World, ids: &[String]) -> Result<Vec<u32>, String> {
         .collect()
 }
 
-/// Chooses the targets. `rng` is the targeting stream of this intervention and step.
+/// Chooses the targets, in index order. `rng` is the targeting stream of this
+/// intervention and step.
 pub fn select(
     plan: &Plan,
     world: &World,
@@ -62,7 +69,7 @@ pub fn select(
     targets: &Targets,
     rng: &mut SimRng,
 ) -> Result<Vec<u32>, String> {
-    let pool = eligible(plan, world, targets);
+    let pool = eligible(plan, world, state, targets);
     let mut chosen = match &targets.pick {
         Pick::All => pool,
         Pick::Random(n) => sample(pool, *n as usize, rng),
@@ -71,11 +78,19 @@ pub fn select(
             sample(pool, n, rng)
         }
         Pick::HighestDegree(n) => {
-            let mut ranked = pool;
-            ranked.sort_by_key(|&i| (std::cmp::Reverse(state.net.degree(i as usize)), i));
-            ranked.truncate(*n as usize);
-            ranked
+            let degree: Vec<f64> = (0..state.n()).map(|i| state.net.degree(i) as f64).collect();
+            top(&pool, &degree, *n as usize, true)
         }
+        Pick::HighestBetweenness(n) => top(&pool, &betweenness(state, rng), *n as usize, true),
+        Pick::LowestConstraint(n) => {
+            top(&pool, &metrics::constraint(&state.net), *n as usize, false)
+        }
+        Pick::NominatedFriends(n) => nominated_friends(state, &pool, targets, *n as usize, rng),
+        Pick::Greedy {
+            seeds,
+            probability,
+            runs,
+        } => greedy::select(state, &pool, *seeds as usize, *probability, *runs, rng)?,
         Pick::List(ids) => restrict(resolve_ids(world, ids)?, &pool),
         Pick::File(path) => {
             let full = plan.base_dir.join(Path::new(path));
@@ -95,6 +110,45 @@ pub fn select(
     Ok(chosen)
 }
 
+/// The `n` of `pool` with the highest (or lowest) `score`, ties to the lower index;
+/// organisations whose score is NaN (undefined) are never picked.
+pub fn top(pool: &[u32], score: &[f64], n: usize, highest: bool) -> Vec<u32> {
+    let mut ranked: Vec<u32> = pool
+        .iter()
+        .copied()
+        .filter(|&i| !score[i as usize].is_nan())
+        .collect();
+    ranked.sort_by(|&a, &b| {
+        let (x, y) = (score[a as usize], score[b as usize]);
+        let by_score = if highest {
+            y.total_cmp(&x)
+        } else {
+            x.total_cmp(&y)
+        };
+        by_score.then(a.cmp(&b))
+    });
+    ranked.truncate(n);
+    ranked
+}
+
+/// Networks up to this many organisations get exact betweenness.
+pub const EXACT_BETWEENNESS_MAX: usize = 4096;
+/// Sources sampled for betweenness on larger networks.
+pub const BETWEENNESS_SOURCES: usize = 1024;
+
+/// Betweenness for ranking: exact up to [`EXACT_BETWEENNESS_MAX`] organisations (O(n m)),
+/// beyond that estimated from [`BETWEENNESS_SOURCES`] sources drawn from the targeting
+/// stream (Brandes & Pich 2007), which keeps national networks to seconds.
+fn betweenness(state: &State, rng: &mut SimRng) -> Vec<f64> {
+    let n = state.n();
+    if n <= EXACT_BETWEENNESS_MAX {
+        return metrics::betweenness(&state.net);
+    }
+    let mut sources = sample((0..n as u32).collect(), BETWEENNESS_SOURCES, rng);
+    sources.sort_unstable();
+    metrics::betweenness_from(&state.net, &sources)
+}
+
 /// Keeps the listed organisations that pass the filters.
 fn restrict(listed: Vec<u32>, pool: &[u32]) -> Vec<u32> {
     listed
@@ -104,7 +158,7 @@ fn restrict(listed: Vec<u32>, pool: &[u32]) -> Vec<u32> {
 }
 
 /// `n` of `pool` uniformly without replacement (partial Fisher-Yates).
-fn sample(mut pool: Vec<u32>, n: usize, rng: &mut SimRng) -> Vec<u32> {
+pub fn sample(mut pool: Vec<u32>, n: usize, rng: &mut SimRng) -> Vec<u32> {
     let n = n.min(pool.len());
     for k in 0..n {
         let j = k + below(rng, (pool.len() - k) as u64) as usize;
@@ -112,4 +166,61 @@ fn sample(mut pool: Vec<u32>, n: usize, rng: &mut SimRng) -> Vec<u32> {
     }
     pool.truncate(n);
     pool
+}
+
+/// A uniformly random neighbour of `i` for which `eligible` holds, if any (one draw).
+pub fn nominate(state: &State, i: usize, eligible: &[bool], rng: &mut SimRng) -> Option<u32> {
+    let friends = state
+        .net
+        .neighbours(i)
+        .iter()
+        .filter(|&&j| eligible[j as usize])
+        .count();
+    if friends == 0 {
+        return None;
+    }
+    let k = below(rng, friends as u64) as usize;
+    state
+        .net
+        .neighbours(i)
+        .iter()
+        .copied()
+        .filter(|&j| eligible[j as usize])
+        .nth(k)
+}
+
+/// Nominated-friend targeting (Kim et al. 2015): organisations (members, when the targets
+/// ask for members only) are asked in uniformly random order; each names a random eligible
+/// neighbour; asking stops once `n` distinct friends are named or everyone was asked.
+fn nominated_friends(
+    state: &State,
+    pool: &[u32],
+    targets: &Targets,
+    n: usize,
+    rng: &mut SimRng,
+) -> Vec<u32> {
+    let mut eligible = vec![false; state.n()];
+    for &i in pool {
+        eligible[i as usize] = true;
+    }
+    let mut askers: Vec<u32> = (0..state.n() as u32)
+        .filter(|&i| !targets.members_only || state.member[i as usize])
+        .collect();
+    let mut named = vec![false; state.n()];
+    let mut out = Vec::new();
+    // Lazy Fisher-Yates: the k-th asker is drawn from those not yet asked.
+    for k in 0..askers.len() {
+        if out.len() >= n {
+            break;
+        }
+        let j = k + below(rng, (askers.len() - k) as u64) as usize;
+        askers.swap(k, j);
+        if let Some(f) = nominate(state, askers[k] as usize, &eligible, rng) {
+            if !named[f as usize] {
+                named[f as usize] = true;
+                out.push(f);
+            }
+        }
+    }
+    out
 }

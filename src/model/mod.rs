@@ -120,6 +120,7 @@ impl<'a> Simulation<'a> {
             net.rebuild(2);
         }
         let mut state = State::new(net, sc.practices.len(), &threshold_rules, inactive);
+        state.programme.governance = sc.governance.mode;
         if sc.commitment.enabled {
             let c = &sc.commitment;
             let n = world.n as u32;
@@ -303,6 +304,7 @@ fn evaluate(
         mean_commitment: last.mean_commitment,
         members: sim.state.members,
         fit_rmse,
+        total_cost: sim.state.programme.total_cost,
     }
 }
 

@@ -55,4 +55,6 @@ pub struct RunOutcome {
     pub members: u32,
     /// Root-mean-square error against the scenario's observed series, if it has one.
     pub fit_rmse: Option<f64>,
+    /// Money spent on interventions over the run (their `cost` items).
+    pub total_cost: f64,
 }

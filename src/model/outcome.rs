@@ -78,7 +78,8 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, month: YearMonth) {
         let n = place.population;
         let eq = (place.inactive_prevalence * trend).clamp(1e-9, 1.0 - 1e-9);
         let background = relapse * (1.0 - eq) / eq;
-        let to_inactive = relapse + shock;
+        // Shocks from interventions hit the places of the organisations they target.
+        let to_inactive = relapse + shock + state.programme.place_hazard(k);
         let lambda = background + programme[k] + to_inactive;
         let eq_inactive = n * to_inactive / lambda;
         let next = eq_inactive + (state.inactive[k] - eq_inactive) * (-lambda * dt).exp();

@@ -122,6 +122,8 @@ pub struct State {
     pub giving: Vec<f64>,
     /// Progress numerator: per practice 1/2 when trialling, 1 when embedded.
     pub progress_sum: Vec<f64>,
+    /// What interventions left behind: governance mode, costs, timed effects.
+    pub programme: crate::intervention::Programme,
 }
 
 impl State {
@@ -160,6 +162,7 @@ impl State {
                 .collect(),
             giving: vec![0.0; n],
             progress_sum: vec![0.0; n],
+            programme: crate::intervention::Programme::default(),
             net,
         }
     }

@@ -79,7 +79,9 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
         let idle = k - d;
         let mut rng = draws.org_rng(i as u32);
         let h_act = if state.member[i] {
+            // Funding raises and shocks lower it (src/intervention/capacity.rs).
             activation_hazard(t, support(state, i, t.colleague_weight))
+                * state.programme.activation_factor(i)
         } else {
             0.0
         };

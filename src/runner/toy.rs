@@ -128,5 +128,6 @@ pub fn toy_model(
         mean_commitment: last.mean_commitment,
         members: last.members,
         fit_rmse: None,
+        total_cost: 0.0,
     })
 }

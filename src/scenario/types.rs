@@ -42,6 +42,9 @@ pub struct Scenario {
     pub outcome: Outcome,
     #[serde(default)]
     pub interventions: Vec<Intervention>,
+    /// Who coordinates the network and with how many actions (MODEL.md section 6).
+    #[serde(default)]
+    pub governance: Governance,
     #[serde(default)]
     pub target: Target,
     #[serde(default)]
@@ -367,12 +370,16 @@ pub struct Targets {
     /// Restrict to these places (empty: any).
     #[serde(default)]
     pub places: Vec<String>,
+    /// Restrict to member organisations (not withdrawn) at the time of choosing.
+    #[serde(default)]
+    pub members_only: bool,
     /// How to choose among the eligible organisations.
     #[serde(default)]
     pub pick: Pick,
 }
 
 /// Targeting strategy among eligible organisations (ties broken by organisation index).
+/// Network measures are taken on the current network (live ties, unweighted).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub enum Pick {
     /// Every eligible organisation.
@@ -384,6 +391,22 @@ pub enum Pick {
     Fraction(f64),
     /// The `n` with the most ties.
     HighestDegree(u32),
+    /// The `n` with the highest betweenness centrality (Brandes; unweighted).
+    HighestBetweenness(u32),
+    /// The `n` with the lowest Burt constraint: brokers across structural holes
+    /// (organisations without ties have no constraint and are never picked).
+    LowestConstraint(u32),
+    /// `n` distinct friends nominated by random organisations: organisations are asked in
+    /// random order, each names a random eligible neighbour (Kim et al. 2015).
+    NominatedFriends(u32),
+    /// Greedy influence maximisation (Kempe et al. 2003) under the independent cascade
+    /// with `probability * weight` per tie, spread estimated from `runs` keyed Monte-Carlo
+    /// runs on the current network, with lazy (CELF) evaluation.
+    Greedy {
+        seeds: u32,
+        probability: f64,
+        runs: u32,
+    },
     /// Explicit organisation ids (node-table ids, or indices for generated networks).
     List(Vec<String>),
     /// A file of organisation ids, one a line, path relative to the scenario file.
@@ -583,6 +606,9 @@ pub struct Intervention {
     #[serde(default)]
     pub targets: Targets,
     pub action: Action,
+    /// What it costs (docs/INTERVENTIONS.md); nothing by default.
+    #[serde(default)]
+    pub cost: Cost,
 }
 
 impl Default for Targets {
@@ -590,6 +616,7 @@ impl Default for Targets {
         Targets {
             kinds: Vec::new(),
             places: Vec::new(),
+            members_only: false,
             pick: Pick::All,
         }
     }
@@ -608,13 +635,189 @@ pub enum When {
     },
 }
 
-/// What an intervention does to each targeted organisation.
+/// What an intervention does to each targeted organisation (docs/INTERVENTIONS.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Action {
-    /// Train `staff_per_org` staff in each target (capped at its untrained staff).
-    TrainingCohort { staff_per_org: u32 },
+    /// Train `staff_per_org` staff in each target (capped at its untrained staff). With
+    /// `in_pairs`, nobody trains alone: each target gets at least two trained people in all
+    /// (staff allowing), and single-staff targets are paired with each other by new ties.
+    TrainingCohort {
+        staff_per_org: u32,
+        #[serde(default)]
+        in_pairs: bool,
+        /// Weight of the tie that pairs two single-staff trainees' organisations.
+        #[serde(default = "default_pair_weight")]
+        pair_weight: f64,
+    },
+    /// A large-scale engagement event: the targets attend; each forms new weak ties with
+    /// other attendees, preferring other kinds and places; commitment rises; withdrawn
+    /// attendees may be recruited back.
+    EngagementEvent {
+        /// New ties each attendee tries to form with other attendees.
+        new_ties_per_attendee: u32,
+        /// Weight of a new tie.
+        #[serde(default = "default_event_weight")]
+        tie_weight: f64,
+        /// Odds multiplier per boundary crossed (kind, place) when choosing a partner:
+        /// 1 is no preference, 2 doubles the odds per boundary, 0 keeps to the own kind and
+        /// place.
+        #[serde(default = "default_boundary_preference")]
+        boundary_preference: f64,
+        /// Added to each attendee's commitment (capped at 1).
+        #[serde(default)]
+        commitment_boost: f64,
+        /// Withdrawn attendees rejoin (commitment raised to the rejoin threshold).
+        #[serde(default)]
+        recruit: bool,
+        /// One event in each place: attendees meet only those from their own place, and
+        /// `per_event` is charged per place holding one.
+        #[serde(default)]
+        per_place: bool,
+    },
+    /// Network weaving: each target (a broker; aim it with `LowestConstraint` or
+    /// `HighestBetweenness`) is tied to organisations at least `min_distance` steps away
+    /// (other components count as infinitely far), bridging structural holes.
+    NetworkWeaving {
+        ties_per_broker: u32,
+        #[serde(default = "default_weave_weight")]
+        tie_weight: f64,
+        #[serde(default = "default_min_distance")]
+        min_distance: u32,
+        /// Only partners in another place.
+        #[serde(default)]
+        other_places_only: bool,
+    },
+    /// A coordinator action on each target, one action each, within the governance mode's
+    /// budget per step; its effect is scaled by the target's current commitment (timing).
+    Coordinate {
+        action: CoordinatorAction,
+        /// Share of the gap closed at full commitment, in [0, 1].
+        effect: f64,
+    },
+    /// The network changes its governance mode (targets are ignored).
+    GovernanceChange { mode: GovernanceMode },
     /// Make the targets trial a practice now.
     PilotSeeding { practice: String },
+    /// Funding for `years`: room to train `extra_staff` more people per target, and the
+    /// targets' activation hazard multiplied by `activation_multiplier`.
+    Funding {
+        years: f64,
+        #[serde(default)]
+        extra_staff: u32,
+        #[serde(default = "default_multiplier")]
+        activation_multiplier: f64,
+    },
+    /// A shock to the targets: commitment falls by `commitment_drop` at once, a share
+    /// `capacity_loss` of their active improvers stop and their activation hazard is
+    /// multiplied by `1 - capacity_loss` for `years`, and their places get an extra
+    /// inactivity hazard per year `inactivity_rise` for `years`.
+    Shock {
+        years: f64,
+        #[serde(default)]
+        commitment_drop: f64,
+        #[serde(default)]
+        capacity_loss: f64,
+        #[serde(default)]
+        inactivity_rise: f64,
+    },
+}
+
+fn default_pair_weight() -> f64 {
+    0.5
+}
+fn default_event_weight() -> f64 {
+    0.2
+}
+fn default_boundary_preference() -> f64 {
+    2.0
+}
+fn default_weave_weight() -> f64 {
+    0.3
+}
+fn default_min_distance() -> u32 {
+    3
+}
+fn default_multiplier() -> f64 {
+    1.0
+}
+
+/// The four coordinator actions against waning commitment (Roest et al. 2025).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CoordinatorAction {
+    /// Reassess goals together: goal alignment moves towards 1.
+    ReassessGoals,
+    /// Manage expectations: expected progress moves down towards actual progress.
+    ManageExpectations,
+    /// Set preconditions (allocated time): internal resistance moves towards 0.
+    SetPreconditions,
+    /// Build relationships: commitment and the weights of ties to members move towards 1.
+    BuildRelationships,
+}
+
+/// Governance modes of a network (Provan & Kenis 2008).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum GovernanceMode {
+    /// Shared (participant) governance: members coordinate themselves.
+    #[default]
+    Shared,
+    /// One member organisation leads.
+    LeadOrganisation,
+    /// A network administrative organisation set up to coordinate.
+    AdministrativeOrganisation,
+}
+
+/// Governance of the network: the starting mode and the coordinator actions per month
+/// each mode affords (assumptions: no published figures).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Governance {
+    pub mode: GovernanceMode,
+    /// Coordinator actions per month under shared governance.
+    pub shared_budget: u32,
+    /// ... under a lead organisation.
+    pub lead_budget: u32,
+    /// ... under a network administrative organisation.
+    pub administrative_budget: u32,
+}
+
+impl Default for Governance {
+    fn default() -> Self {
+        Governance {
+            mode: GovernanceMode::Shared,
+            shared_budget: 2,
+            lead_budget: 5,
+            administrative_budget: 10,
+        }
+    }
+}
+
+impl Governance {
+    /// Coordinator actions per month under `mode`.
+    pub fn budget(&self, mode: GovernanceMode) -> u32 {
+        match mode {
+            GovernanceMode::Shared => self.shared_budget,
+            GovernanceMode::LeadOrganisation => self.lead_budget,
+            GovernanceMode::AdministrativeOrganisation => self.administrative_budget,
+        }
+    }
+}
+
+/// What an intervention costs, in any currency the scenario chooses; each item is added
+/// every time the intervention happens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Cost {
+    /// Per occurrence (an event, a wave).
+    pub per_event: f64,
+    /// Per organisation reached (targeted).
+    pub per_organisation: f64,
+    /// Per person trained.
+    pub per_person_trained: f64,
+    /// Per coordinator action taken.
+    pub per_action: f64,
+    /// Per year of the action's duration (`Funding`, `Shock`).
+    pub per_year: f64,
 }
 
 /// A population target (MODEL.md section 10).

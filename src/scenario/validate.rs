@@ -25,6 +25,14 @@ pub const MAX_TIE_BYTES: f64 = 16.0 * (1u64 << 30) as f64;
 pub const MAX_REPLICATES: u32 = 1_000_000;
 /// Most places, kinds or practices (they are indexed by 16-bit numbers).
 pub const MAX_NAMED: usize = u16::MAX as usize;
+/// Most people an intervention trains or funds per organisation.
+pub const MAX_PER_ORG: u32 = 1_000_000;
+/// Most new ties an event attendee or a woven broker forms.
+pub const MAX_NEW_TIES: u32 = 10_000;
+/// Most Monte-Carlo runs of greedy targeting.
+pub const MAX_GREEDY_RUNS: u32 = 10_000;
+/// Most coordinator actions a month under any governance mode.
+pub const MAX_BUDGET: u32 = 10_000_000;
 
 /// Checks `s`; relative file paths are resolved against `base_dir`.
 pub fn validate(s: &Scenario, base_dir: &Path) -> Vec<PlanError> {
@@ -34,6 +42,7 @@ pub fn validate(s: &Scenario, base_dir: &Path) -> Vec<PlanError> {
         cal: s.calendar.clone(),
         kinds: s.kinds.iter().map(|k| k.name.as_str()).collect(),
         places: s.places.iter().map(|p| p.name.as_str()).collect(),
+        orgs: None,
     };
     v.scenario(s);
     v.out
@@ -54,6 +63,8 @@ struct Checker<'a> {
     cal: Calendar,
     kinds: BTreeSet<&'a str>,
     places: BTreeSet<&'a str>,
+    /// Organisations in the scenario, when known before building.
+    orgs: Option<u64>,
 }
 
 fn fmt_names(names: &BTreeSet<&str>) -> String {
@@ -259,6 +270,7 @@ impl<'a> Checker<'a> {
             );
         }
         let n = self.organisations(&s.organisations);
+        self.orgs = n;
         self.network(&s.network, n);
         for (i, p) in s.practices.iter().enumerate() {
             self.practice(&format!("practices[{i}]"), p);
@@ -270,49 +282,9 @@ impl<'a> Checker<'a> {
         let practices: BTreeSet<&str> = s.practices.iter().map(|p| p.name.as_str()).collect();
         let mut seen = BTreeSet::new();
         for (i, iv) in s.interventions.iter().enumerate() {
-            let at = format!("interventions[{i}]");
-            self.unique_name(&mut seen, format!("{at}.name"), &iv.name);
-            match iv.when {
-                When::At(d) => self.date(format!("{at}.when"), d),
-                When::Every { months, from, to } => {
-                    if months == 0 {
-                        self.err(format!("{at}.when.months"), "must be at least 1");
-                    }
-                    self.date(format!("{at}.when.from"), from);
-                    self.date(format!("{at}.when.to"), to);
-                    if from > to {
-                        self.err(
-                            format!("{at}.when.to"),
-                            format!("must not be before `from` ({from}), got {to}"),
-                        );
-                    }
-                }
-            }
-            self.targets(&format!("{at}.targets"), &iv.targets);
-            match &iv.action {
-                Action::TrainingCohort { staff_per_org } => {
-                    if *staff_per_org == 0 {
-                        self.err(
-                            format!("{at}.action.staff_per_org"),
-                            "must be at least 1 (a cohort trains someone)",
-                        );
-                    }
-                }
-                Action::PilotSeeding { practice } => {
-                    if !practices.contains(practice.as_str()) {
-                        let known = if practices.is_empty() {
-                            "none (add one under `practices`)".to_string()
-                        } else {
-                            fmt_names(&practices)
-                        };
-                        self.err(
-                            format!("{at}.action.practice"),
-                            format!("no practice is named {practice:?}; known practices: {known}"),
-                        );
-                    }
-                }
-            }
+            self.intervention(&format!("interventions[{i}]"), iv, &mut seen, &practices);
         }
+        self.governance(&s.governance);
         let t = &s.target;
         self.prob("target.relative_reduction", t.relative_reduction);
         let years = self.cal.start.year..=self.cal.end.year;
@@ -611,16 +583,255 @@ impl<'a> Checker<'a> {
         for (j, p) in t.places.iter().enumerate() {
             self.reference(format!("{at}.places[{j}]"), p, false);
         }
+        let pick = format!("{at}.pick");
         match &t.pick {
-            Pick::Fraction(x) => self.prob(format!("{at}.pick"), *x),
-            Pick::List(ids) if ids.is_empty() => self.err(
-                format!("{at}.pick"),
-                "List must name at least one organisation",
-            ),
-            Pick::File(f) => {
-                self.file(format!("{at}.pick"), f);
+            Pick::Fraction(x) => self.prob(pick, *x),
+            Pick::List(ids) if ids.is_empty() => {
+                self.err(pick, "List must name at least one organisation")
             }
-            _ => {}
+            Pick::File(f) => {
+                self.file(pick, f);
+            }
+            Pick::Random(n)
+            | Pick::HighestDegree(n)
+            | Pick::HighestBetweenness(n)
+            | Pick::LowestConstraint(n)
+            | Pick::NominatedFriends(n) => self.count(&pick, *n),
+            Pick::Greedy {
+                seeds,
+                probability,
+                runs,
+            } => {
+                self.count(&format!("{pick}.seeds"), *seeds);
+                self.prob(format!("{pick}.probability"), *probability);
+                if *runs == 0 || *runs > MAX_GREEDY_RUNS {
+                    self.err(
+                        format!("{pick}.runs"),
+                        format!("must be 1 to {MAX_GREEDY_RUNS} Monte-Carlo runs, got {runs}"),
+                    );
+                } else if let Some(n) = self.orgs {
+                    let work = *runs as u64 * n;
+                    if work > crate::intervention::greedy::MAX_WORK {
+                        self.err(
+                            format!("{pick}.runs"),
+                            format!(
+                                "{runs} runs on {n} organisations is {work} component labels; at most {} fit (use fewer runs)",
+                                crate::intervention::greedy::MAX_WORK
+                            ),
+                        );
+                    }
+                }
+            }
+            Pick::All | Pick::List(_) => {}
+        }
+    }
+
+    /// A number of organisations to pick: no more than the scenario has (0 is allowed: it
+    /// switches an intervention off, which sweeps and arms use).
+    fn count(&mut self, path: &str, n: u32) {
+        if let Some(total) = self.orgs.filter(|&t| n as u64 > t) {
+            self.err(
+                path,
+                format!("asks for {n} organisations but the scenario has only {total}"),
+            );
+        }
+    }
+
+    /// A tie weight in (0, 1].
+    fn weight(&mut self, path: String, w: f64) {
+        if !(w > 0.0 && w <= 1.0) {
+            self.err(path, format!("must be a tie weight in (0, 1], got {w}"));
+        }
+    }
+
+    /// A number of people or ties per organisation: at least 1 and at most `max`.
+    fn per_org(&mut self, path: String, n: u32, max: u32, what: &str) {
+        if n == 0 || n > max {
+            self.err(path, format!("must be 1 to {max} {what}, got {n}"));
+        }
+    }
+
+    fn intervention<'n>(
+        &mut self,
+        at: &str,
+        iv: &'n Intervention,
+        seen: &mut BTreeSet<&'n str>,
+        practices: &BTreeSet<&str>,
+    ) {
+        self.unique_name(seen, format!("{at}.name"), &iv.name);
+        match iv.when {
+            When::At(d) => self.date(format!("{at}.when"), d),
+            When::Every { months, from, to } => {
+                if months == 0 || months > 1200 {
+                    self.err(
+                        format!("{at}.when.months"),
+                        format!("must be 1 to 1200 months, got {months}"),
+                    );
+                }
+                self.date(format!("{at}.when.from"), from);
+                self.date(format!("{at}.when.to"), to);
+                if from > to {
+                    self.err(
+                        format!("{at}.when.to"),
+                        format!("must not be before `from` ({from}), got {to}"),
+                    );
+                }
+            }
+        }
+        self.targets(&format!("{at}.targets"), &iv.targets);
+        let a = format!("{at}.action");
+        let mut has_duration = false;
+        match &iv.action {
+            Action::TrainingCohort {
+                staff_per_org,
+                in_pairs: _,
+                pair_weight,
+            } => {
+                self.per_org(
+                    format!("{a}.staff_per_org"),
+                    *staff_per_org,
+                    MAX_PER_ORG,
+                    "people (a cohort trains someone)",
+                );
+                self.weight(format!("{a}.pair_weight"), *pair_weight);
+            }
+            Action::EngagementEvent {
+                new_ties_per_attendee,
+                tie_weight,
+                boundary_preference,
+                commitment_boost,
+                recruit: _,
+                per_place: _,
+            } => {
+                if *new_ties_per_attendee > MAX_NEW_TIES {
+                    self.err(
+                        format!("{a}.new_ties_per_attendee"),
+                        format!("must be 0 to {MAX_NEW_TIES}, got {new_ties_per_attendee}"),
+                    );
+                }
+                self.weight(format!("{a}.tie_weight"), *tie_weight);
+                let b = *boundary_preference;
+                if !(b.is_finite() && (0.0..=1e6).contains(&b)) {
+                    self.err(
+                        format!("{a}.boundary_preference"),
+                        format!("must be an odds multiplier in [0, 1e6], got {b}"),
+                    );
+                }
+                self.prob(format!("{a}.commitment_boost"), *commitment_boost);
+            }
+            Action::NetworkWeaving {
+                ties_per_broker,
+                tie_weight,
+                min_distance,
+                other_places_only: _,
+            } => {
+                self.per_org(
+                    format!("{a}.ties_per_broker"),
+                    *ties_per_broker,
+                    MAX_NEW_TIES,
+                    "ties",
+                );
+                self.weight(format!("{a}.tie_weight"), *tie_weight);
+                if *min_distance < 2 {
+                    self.err(
+                        format!("{a}.min_distance"),
+                        format!(
+                            "must be at least 2 (a new tie joins organisations not yet tied), got {min_distance}"
+                        ),
+                    );
+                }
+            }
+            Action::Coordinate { action: _, effect } => self.prob(format!("{a}.effect"), *effect),
+            Action::GovernanceChange { mode: _ } => {}
+            Action::PilotSeeding { practice } => {
+                if !practices.contains(practice.as_str()) {
+                    let known = if practices.is_empty() {
+                        "none (add one under `practices`)".to_string()
+                    } else {
+                        fmt_names(practices)
+                    };
+                    self.err(
+                        format!("{a}.practice"),
+                        format!("no practice is named {practice:?}; known practices: {known}"),
+                    );
+                }
+            }
+            Action::Funding {
+                years,
+                extra_staff,
+                activation_multiplier,
+            } => {
+                has_duration = true;
+                self.years(format!("{a}.years"), *years);
+                if *extra_staff > MAX_PER_ORG {
+                    self.err(
+                        format!("{a}.extra_staff"),
+                        format!("must be 0 to {MAX_PER_ORG} people, got {extra_staff}"),
+                    );
+                }
+                let m = *activation_multiplier;
+                if !(m.is_finite() && (0.0..=100.0).contains(&m)) {
+                    self.err(
+                        format!("{a}.activation_multiplier"),
+                        format!("must be a factor in [0, 100], got {m}"),
+                    );
+                }
+            }
+            Action::Shock {
+                years,
+                commitment_drop,
+                capacity_loss,
+                inactivity_rise,
+            } => {
+                has_duration = true;
+                self.years(format!("{a}.years"), *years);
+                self.prob(format!("{a}.commitment_drop"), *commitment_drop);
+                self.prob(format!("{a}.capacity_loss"), *capacity_loss);
+                self.rate(format!("{a}.inactivity_rise"), *inactivity_rise);
+            }
+        }
+        let c = &iv.cost;
+        for (f, x) in [
+            ("per_event", c.per_event),
+            ("per_organisation", c.per_organisation),
+            ("per_person_trained", c.per_person_trained),
+            ("per_action", c.per_action),
+            ("per_year", c.per_year),
+        ] {
+            if !(x.is_finite() && (0.0..=1e15).contains(&x)) {
+                self.err(
+                    format!("{at}.cost.{f}"),
+                    format!("must be an amount in [0, 1e15], got {x}"),
+                );
+            }
+        }
+        if c.per_year != 0.0 && !has_duration {
+            self.err(
+                format!("{at}.cost.per_year"),
+                "only Funding and Shock last a number of years; price this action per event, organisation, person or action",
+            );
+        }
+    }
+
+    /// A duration in years: more than 0 and at most 100.
+    fn years(&mut self, path: String, y: f64) {
+        if !(y.is_finite() && y > 0.0 && y <= 100.0) {
+            self.err(path, format!("must be years in (0, 100], got {y}"));
+        }
+    }
+
+    fn governance(&mut self, g: &Governance) {
+        for (f, b) in [
+            ("shared_budget", g.shared_budget),
+            ("lead_budget", g.lead_budget),
+            ("administrative_budget", g.administrative_budget),
+        ] {
+            if b > MAX_BUDGET {
+                self.err(
+                    format!("governance.{f}"),
+                    format!("must be 0 to {MAX_BUDGET} coordinator actions a month, got {b}"),
+                );
+            }
         }
     }
 
