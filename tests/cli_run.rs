@@ -21,7 +21,9 @@ fn run_writes_every_file_with_the_documented_columns() {
         ),
         "{runs}"
     );
-    assert!(runs.ends_with(",active_improvers,mean_commitment,members,fit_rmse,error"));
+    assert!(runs.ends_with(
+        ",active_improvers,mean_commitment,members,fit_rmse,total_cost,cost_per_point,error"
+    ));
     let ts = header(&out.join("timeseries.csv"));
     assert!(
         ts.starts_with("run,step,date,prevalence,inactive,trialling_"),

@@ -51,19 +51,30 @@ pub fn step_metric_values(record: &StepRecord, n_practices: usize, out: &mut Vec
 }
 
 /// Per-run numeric results summarised across replicates (besides the target rows).
-pub const RUN_METRICS: [&str; 4] = [
+pub const RUN_METRICS: [&str; 6] = [
     "baseline_prevalence",
     "final_prevalence",
     "relative_reduction",
     "fit_rmse",
+    "total_cost",
+    "cost_per_point",
 ];
 
 /// Values of [`RUN_METRICS`] for one outcome; `None` where the run has none.
-pub fn run_metric_values(o: &RunOutcome) -> [Option<f64>; 4] {
+pub fn run_metric_values(o: &RunOutcome) -> [Option<f64>; 6] {
     [
         Some(o.baseline_prevalence),
         Some(o.final_prevalence),
         Some(o.relative_reduction),
         o.fit_rmse,
+        Some(o.total_cost),
+        cost_per_point(o),
     ]
+}
+
+/// Cost per percentage point of prevalence reduced from the baseline to the target year;
+/// `None` when prevalence did not fall.
+pub fn cost_per_point(o: &RunOutcome) -> Option<f64> {
+    let in_target_year = o.baseline_prevalence * (1.0 - o.relative_reduction);
+    crate::intervention::cost_per_point(o.total_cost, o.baseline_prevalence, in_target_year)
 }

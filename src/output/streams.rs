@@ -61,6 +61,8 @@ impl RowFormatter {
                 "mean_commitment",
                 "members",
                 "fit_rmse",
+                "total_cost",
+                "cost_per_point",
                 "error",
             ]
             .map(String::from),
@@ -119,6 +121,8 @@ impl RowFormatter {
                     float(o.mean_commitment),
                     o.members.to_string(),
                     opt_float(o.fit_rmse),
+                    float(o.total_cost),
+                    opt_float(super::columns::cost_per_point(o)),
                     String::new(),
                 ]);
             }

@@ -165,7 +165,7 @@ mod tests {
             lines.next().unwrap(),
             "run,replicate,seed,baseline_prevalence,final_prevalence,relative_reduction,\
              target_met,target_year_reached,final_adopters_walking,final_adopters_qi,\
-             active_improvers,mean_commitment,members,fit_rmse,error"
+             active_improvers,mean_commitment,members,fit_rmse,total_cost,cost_per_point,error"
         );
         assert_eq!(lines.count(), 3);
         let ts = read(TIMESERIES_CSV);
@@ -234,7 +234,7 @@ mod tests {
         let row = runs.lines().nth(2).unwrap();
         assert_eq!(
             row,
-            "1,1,7,,,,,,,,,,,,\"step 3: prevalence above 1, at organisation 5\""
+            "1,1,7,,,,,,,,,,,,,,\"step 3: prevalence above 1, at organisation 5\""
         );
         let summary = std::fs::read_to_string(dir.path().join(SUMMARY_CSV)).unwrap();
         assert!(summary.lines().any(|l| l.starts_with("target_met,,3,")));
