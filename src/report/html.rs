@@ -106,7 +106,7 @@ const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:940px
 padding:0 1em;color:#111;line-height:1.45}h1{font-size:1.7em;margin-bottom:.2em}\
 .answer{font-size:1.3em;background:#f2f6fa;border-left:6px solid #0072B2;padding:.8em 1em}\
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{color:#333;font-size:.95em}\
-table{border-collapse:collapse;margin:1em 0;width:100%;table-layout:fixed}th:first-child{width:24%}td{overflow-wrap:anywhere}td,th{border:1px solid #ccc;padding:.3em .6em;\
+table{border-collapse:collapse;margin:1em 0;width:100%;table-layout:fixed}th:first-child{width:24%}#parameters th:nth-child(3){width:16%}td{overflow-wrap:anywhere}td,th{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top;font-size:.95em}th{background:#f4f4f4}\
 code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}pre{background:#f8f8f8;\
 padding:.8em;overflow-x:auto}.muted{color:#555}";
