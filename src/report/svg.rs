@@ -15,10 +15,10 @@ pub const VERMILLION: &str = "#D55E00";
 pub const GREY: &str = "#555555";
 
 const WIDTH: f64 = 880.0;
-const HEIGHT: f64 = 460.0;
+const HEIGHT: f64 = 480.0;
 const LEFT: f64 = 90.0;
 const RIGHT: f64 = 24.0;
-const TOP: f64 = 84.0;
+const TOP: f64 = 104.0;
 const BOTTOM: f64 = 64.0;
 
 /// Escapes text for XML and HTML content and attribute values.
@@ -213,7 +213,7 @@ impl Chart {
         });
     }
 
-    /// A vertical marker at month `x`, labelled at its top.
+    /// A vertical marker at month `x`, labelled just above the plot (clear of the data labels).
     pub fn vline(&mut self, name: &str, x: i64, colour: &str, dash: Dash, label: &str) {
         self.layers.push(Layer::VLine {
             name: name.to_string(),
@@ -538,8 +538,8 @@ fn layer_svg(
                 YearMonth::from_index(*x),
                 HEIGHT - BOTTOM,
                 dash.attr(),
-                px - 4.0,
-                TOP + 16.0,
+                px,
+                TOP - 6.0,
                 escape(label)
             );
         }
