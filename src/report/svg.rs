@@ -446,7 +446,9 @@ fn layer_svg(
             colour,
             opacity,
         } => {
-            let finite: Vec<usize> = (0..x.len())
+            // Lengths agree by construction; the minimum keeps a mismatch from panicking.
+            let n = x.len().min(low.len()).min(high.len());
+            let finite: Vec<usize> = (0..n)
                 .filter(|&i| low[i].is_finite() && high[i].is_finite())
                 .collect();
             let mut pts: Vec<String> = finite
