@@ -222,3 +222,48 @@ fn run_writes_the_report_unless_told_not_to_and_report_rebuilds_it() {
     // Not a result folder: invalid input.
     changenet().arg("report").arg(dir.path()).assert().code(2);
 }
+
+#[test]
+fn malformed_files_are_reported_not_panicked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "target_met,,0,,,,,,,",
+        "target_year_reached,,0,,,,,,,",
+    );
+    for (name, text, says) in [
+        (
+            "timeseries.csv",
+            "run,step,date\n0,0,2016-01\n",
+            "no prevalence column",
+        ),
+        (
+            "timeseries.csv",
+            "run,step,date,prevalence\n0,x,2016-01,0.3\n",
+            "line 2",
+        ),
+        (
+            "timeseries.csv",
+            "run,step,date,prevalence\n0,0,2016-13,0.3\n",
+            "month must be",
+        ),
+        ("summary.csv", "metric,n\n", "expected metric,date"),
+    ] {
+        fixture(
+            dir.path(),
+            "target_met,,0,,,,,,,",
+            "target_year_reached,,0,,,,,,,",
+        );
+        write(dir.path(), name, text);
+        let err = write_report(dir.path()).unwrap_err().to_string();
+        assert!(err.contains(says), "{err}");
+    }
+    // No finished run: the page says so instead of quoting numbers.
+    fixture(
+        dir.path(),
+        "target_met,,0,,,,,,,",
+        "target_year_reached,,0,,,,,,,",
+    );
+    write_report(dir.path()).unwrap();
+    assert!(answer(dir.path()).0.starts_with("No run finished"));
+}
