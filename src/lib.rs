@@ -10,6 +10,7 @@ pub mod model;
 pub mod network;
 pub mod output;
 pub mod plan;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

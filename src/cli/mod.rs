@@ -72,6 +72,11 @@ enum Command {
         #[arg(long, short = 'o', value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Write DIR/plots/*.svg and DIR/report.html from a result folder's files.
+    Report {
+        /// A result folder written by `changenet run`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +101,30 @@ struct RunArgs {
     /// Override a scenario field, e.g. `--set practices[0].effect=0.1` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
     set: Vec<(String, String)>,
+    /// Do not write plots and report.html after the run.
+    #[arg(long)]
+    no_report: bool,
+}
+
+#[derive(Debug, Args)]
+struct SlurmArgs {
+    /// Scenario file (RON).
+    scenario: PathBuf,
+    /// Array tasks (shards).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    tasks: u32,
+    /// Folder for the scripts, the shards (`shard-K/`) and the merged result (`merged/`).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: PathBuf,
+    /// Replicates (overrides the scenario's).
+    #[arg(long, short = 'r')]
+    replicates: Option<u32>,
+    /// Master seed (overrides the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Override a scenario field (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    set: Vec<(String, String)>,
 }
 
 fn parse_override(s: &str) -> Result<(String, String), String> {
@@ -118,6 +147,7 @@ pub enum Action {
         quiet: bool,
     },
     Analyse(crate::analyse::AnalyseOptions),
+    Report(PathBuf),
 }
 
 /// A checked `run` request.
@@ -131,6 +161,8 @@ pub struct RunAction {
     pub threads: usize,
     pub out: Option<PathBuf>,
     pub quiet: bool,
+    /// Skip plots and report.html.
+    pub no_report: bool,
 }
 
 /// A failure of a command, with its exit code.
@@ -212,8 +244,10 @@ where
             threads: threads(a.threads),
             out: a.out,
             quiet: a.quiet,
+            no_report: a.no_report,
         }),
         Command::Validate { files } => Action::Validate(files),
+        Command::Report { dir } => Action::Report(dir),
         Command::Verify {
             dir,
             threads: t,
@@ -245,6 +279,7 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
     match action {
         Action::Run(a) => run(a, model, out),
         Action::Validate(files) => validate(&files, out),
+        Action::Report(dir) => write_report(&dir, out),
         Action::Verify {
             dir,
             threads,
@@ -335,6 +370,9 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
     let title = format!("{} -> {}", plan.scenario.name, out_dir.display());
     let table = headline::render(&title, &plan.scenario.target, &report.headline);
     say(out, table.trim_end())?;
+    if !a.no_report {
+        write_report(&out_dir, out)?;
+    }
     if report.headline.failed > 0 {
         return Err(CliError::RunsFailed {
             failed: report.headline.failed,
@@ -343,6 +381,15 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
         });
     }
     Ok(())
+}
+
+/// Writes plots and report.html for a result folder.
+fn write_report(dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
+    let written = crate::report::write_report(dir).map_err(|e| match e {
+        e @ OutputError::Invalid { .. } => CliError::InvalidInput(e.to_string()),
+        e => CliError::Failed(e.to_string()),
+    })?;
+    say(out, &format!("report: {}", written.html.display()))
 }
 
 /// `results/<name>/`, refusing names that are not a plain folder name and the committed
