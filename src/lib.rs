@@ -4,6 +4,7 @@
 
 pub mod analyse;
 pub mod cli;
+pub mod experiment;
 pub mod intervention;
 pub mod model;
 pub mod network;

@@ -55,6 +55,15 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
+    Merge {
+        /// Shard folders, all N of them, in any order.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Folder for the merged results.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +88,13 @@ struct RunArgs {
     /// Override a scenario field, e.g. `--set practices[0].effect=0.1` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
     set: Vec<(String, String)>,
+    /// Continue an interrupted run in the output folder: keep its finished runs, run the rest.
+    #[arg(long)]
+    resume: bool,
+    /// Run only the K-th of N slices of the runs (default: from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT when both are set); combine slices with `changenet merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::experiment::Shard::parse)]
+    shard: Option<crate::experiment::Shard>,
 }
 
 fn parse_override(s: &str) -> Result<(String, String), String> {
@@ -100,6 +116,10 @@ pub enum Action {
         threads: usize,
         quiet: bool,
     },
+    Merge {
+        dirs: Vec<PathBuf>,
+        out: PathBuf,
+    },
 }
 
 /// A checked `run` request.
@@ -113,6 +133,8 @@ pub struct RunAction {
     pub threads: usize,
     pub out: Option<PathBuf>,
     pub quiet: bool,
+    pub resume: bool,
+    pub shard: Option<crate::experiment::Shard>,
 }
 
 /// A failure of a command, with its exit code.
@@ -194,7 +216,13 @@ where
             threads: threads(a.threads),
             out: a.out,
             quiet: a.quiet,
+            resume: a.resume,
+            shard: match a.shard {
+                Some(s) => Some(s),
+                None => crate::experiment::Shard::from_env().map_err(CliError::InvalidInput)?,
+            },
         }),
+        Command::Merge { dirs, out } => Action::Merge { dirs, out },
         Command::Validate { files } => Action::Validate(files),
         Command::Verify {
             dir,
@@ -224,6 +252,27 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
                 mismatch: Box::new(mismatch),
             }),
         },
+        Action::Merge { dirs, out: to } => {
+            use crate::experiment::merge::{merge, MergeError};
+            let report = merge(&dirs, &to).map_err(|e| match e {
+                MergeError::Output(e @ OutputError::Invalid { .. }) => {
+                    CliError::InvalidInput(e.to_string())
+                }
+                MergeError::Mismatch(_) => CliError::InvalidInput(e.to_string()),
+                MergeError::Scenario(e) => CliError::Scenario(e),
+                e => CliError::Failed(e.to_string()),
+            })?;
+            say(
+                out,
+                &format!(
+                    "merged {} shards ({} runs, {} failed) -> {}",
+                    report.shards,
+                    report.runs,
+                    report.failed,
+                    to.display()
+                ),
+            )
+        }
     }
 }
 
@@ -270,6 +319,8 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
         out_dir: out_dir.clone(),
         threads: a.threads,
         show_progress: !a.quiet,
+        shard: a.shard,
+        resume: a.resume,
     };
     let report = run_job(&job, model)?;
     let title = format!("{} -> {}", plan.scenario.name, out_dir.display());

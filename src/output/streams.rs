@@ -26,6 +26,15 @@ pub struct RunRows {
     pub places: Vec<u8>,
 }
 
+/// How many leading bytes of each table's `.partial` to keep when resuming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableLengths {
+    pub runs: u64,
+    pub timeseries: u64,
+    /// `None`: no places table to continue.
+    pub places: Option<u64>,
+}
+
 /// Turns finished runs of one plan into CSV rows; shared by all worker threads.
 #[derive(Debug, Clone)]
 pub struct RowFormatter {
@@ -80,6 +89,25 @@ impl RowFormatter {
             runs_header,
             timeseries_header,
         }
+    }
+
+    /// Header rows of `runs.csv`, `timeseries.csv` and `places.csv` (if written), as bytes.
+    pub fn headers(&self) -> (Vec<u8>, Vec<u8>, Option<Vec<u8>>) {
+        let line = |h: &[String]| {
+            let mut b = csv_buffer();
+            put(&mut b, h);
+            bytes(b)
+        };
+        let places = self.places.then(|| {
+            let mut b = csv_buffer();
+            put(&mut b, PLACES_HEADER);
+            bytes(b)
+        });
+        (
+            line(&self.runs_header),
+            line(&self.timeseries_header),
+            places,
+        )
     }
 
     /// The rows of one finished run in every table.
@@ -181,14 +209,49 @@ impl RunTables {
         })
     }
 
+    /// Continues interrupted tables in `dir`, keeping the given leading bytes of each
+    /// `.partial` (see [`crate::experiment::resume`]).
+    pub fn resume(
+        dir: &Path,
+        rows: &RowFormatter,
+        keep: &TableLengths,
+    ) -> Result<RunTables, OutputError> {
+        let reopen = |name: &str, n: u64| {
+            let path = dir.join(name);
+            AtomicFile::resume(&path, n).map_err(|e| OutputError::io(&path, e))
+        };
+        let places = match (rows.places, keep.places) {
+            (true, Some(n)) => Some(reopen(PLACES_CSV, n)?),
+            (true, None) => Some(open(dir, PLACES_CSV, &PLACES_HEADER)?),
+            (false, _) => None,
+        };
+        Ok(RunTables {
+            runs: reopen(RUNS_CSV, keep.runs)?,
+            timeseries: reopen(TIMESERIES_CSV, keep.timeseries)?,
+            places,
+        })
+    }
+
     /// Appends one run's rows to every table and flushes them.
+    ///
+    /// `runs.csv` comes last: a complete row there means the run's rows in the other
+    /// tables were flushed before it, which is what resuming relies on.
     pub fn append(&mut self, rows: &RunRows) -> Result<(), OutputError> {
-        append(&mut self.runs, &rows.runs)?;
-        append(&mut self.timeseries, &rows.timeseries)?;
-        if let Some(places) = &mut self.places {
-            append(places, &rows.places)?;
+        self.append_bytes(&rows.timeseries, &rows.places, &rows.runs)
+    }
+
+    /// Appends raw rows (timeseries, places, runs) and flushes them.
+    pub fn append_bytes(
+        &mut self,
+        timeseries: &[u8],
+        places: &[u8],
+        runs: &[u8],
+    ) -> Result<(), OutputError> {
+        append(&mut self.timeseries, timeseries)?;
+        if let Some(p) = &mut self.places {
+            append(p, places)?;
         }
-        Ok(())
+        append(&mut self.runs, runs)
     }
 
     /// Commits every table; returns each file's name and SHA-256.

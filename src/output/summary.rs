@@ -150,30 +150,55 @@ impl SummaryBuilder {
     /// Adds a finished run; failed runs are only counted.
     pub fn add(&mut self, f: &FinishedRun) {
         let Ok(outcome) = &f.outcome else {
-            self.failed += 1;
+            self.add_failed();
             return;
         };
-        self.ok += 1;
+        let mut scratch = std::mem::take(&mut self.scratch);
         for r in &f.records {
             if !self.reported(r.step) {
                 continue;
             }
-            step_metric_values(r, self.n_practices, &mut self.scratch);
-            let n = self.scratch.len();
-            let (_, columns) = self
-                .steps
-                .entry(r.step)
-                .or_insert_with(|| (r.date, vec![Vec::new(); n]));
-            for (col, &v) in columns.iter_mut().zip(&self.scratch) {
-                col.push(v);
-            }
+            step_metric_values(r, self.n_practices, &mut scratch);
+            self.add_step(r.step, r.date, &scratch);
         }
-        for (col, v) in self.run_values.iter_mut().zip(run_metric_values(outcome)) {
+        self.scratch = scratch;
+        self.add_run(
+            run_metric_values(outcome),
+            outcome.target_met,
+            outcome.target_year_reached,
+        );
+    }
+
+    /// Counts a failed run.
+    pub fn add_failed(&mut self) {
+        self.failed += 1;
+    }
+
+    /// Adds the per-step metric values (in [`step_metric_names`] order) of a successful run
+    /// at `step`; ignored unless the step is reported. Steps of one run must be added before
+    /// its [`SummaryBuilder::add_run`], runs in run order.
+    pub fn add_step(&mut self, step: u32, date: YearMonth, values: &[f64]) {
+        if !self.reported(step) {
+            return;
+        }
+        let n = values.len();
+        let (_, columns) = self
+            .steps
+            .entry(step)
+            .or_insert_with(|| (date, vec![Vec::new(); n]));
+        for (col, &v) in columns.iter_mut().zip(values) {
+            col.push(v);
+        }
+    }
+
+    /// Adds the per-run results of a successful run ([`RUN_METRICS`] order).
+    pub fn add_run(&mut self, values: [Option<f64>; 4], target_met: bool, year: Option<i32>) {
+        self.ok += 1;
+        for (col, v) in self.run_values.iter_mut().zip(values) {
             col.extend(v);
         }
-        self.met += outcome.target_met as u64;
-        self.years
-            .extend(outcome.target_year_reached.map(|y| y as f64));
+        self.met += target_met as u64;
+        self.years.extend(year.map(|y| y as f64));
     }
 
     /// The rows of `summary.csv`, in file order.
