@@ -55,6 +55,8 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the scenario's replicates at each point of a design over varied fields.
+    Sweep(SweepArgs),
     /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
     Merge {
         /// Shard folders, all N of them, in any order.
@@ -97,6 +99,21 @@ struct RunArgs {
     shard: Option<crate::experiment::Shard>,
 }
 
+#[derive(Debug, Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// A varied field: `PATH=V1,V2,...` (levels) or `PATH=LO..HI` (a range); repeatable.
+    #[arg(long, value_name = "PATH=VALUES", required = true, value_parser = crate::experiment::sweep::parse_vary)]
+    vary: Vec<crate::experiment::sweep::Factor>,
+    /// Which points: every combination (grid), Latin hypercube (lhs) or Sobol sequence.
+    #[arg(long, value_enum, default_value = "grid")]
+    design: crate::experiment::sweep::Design,
+    /// Points of an lhs or sobol design; levels of a range in a grid.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    points: Option<u32>,
+}
+
 fn parse_override(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((path, value)) if !path.trim().is_empty() => {
@@ -119,6 +136,12 @@ pub enum Action {
     Merge {
         dirs: Vec<PathBuf>,
         out: PathBuf,
+    },
+    Sweep {
+        run: RunAction,
+        vary: Vec<crate::experiment::sweep::Factor>,
+        design: crate::experiment::sweep::Design,
+        points: Option<usize>,
     },
 }
 
@@ -208,20 +231,13 @@ where
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     };
     Ok(match cli.command {
-        Command::Run(a) => Action::Run(RunAction {
-            scenario: a.scenario,
-            overrides: a.set,
-            replicates: a.replicates,
-            seed: a.seed,
-            threads: threads(a.threads),
-            out: a.out,
-            quiet: a.quiet,
-            resume: a.resume,
-            shard: match a.shard {
-                Some(s) => Some(s),
-                None => crate::experiment::Shard::from_env().map_err(CliError::InvalidInput)?,
-            },
-        }),
+        Command::Sweep(a) => Action::Sweep {
+            run: run_action(a.run, threads)?,
+            vary: a.vary,
+            design: a.design,
+            points: a.points.map(|n| n as usize),
+        },
+        Command::Run(a) => Action::Run(run_action(a, threads)?),
         Command::Merge { dirs, out } => Action::Merge { dirs, out },
         Command::Validate { files } => Action::Validate(files),
         Command::Verify {
@@ -232,6 +248,23 @@ where
             dir,
             threads: threads(t),
             quiet,
+        },
+    })
+}
+
+fn run_action(a: RunArgs, threads: impl Fn(Option<u32>) -> usize) -> Result<RunAction, CliError> {
+    Ok(RunAction {
+        scenario: a.scenario,
+        overrides: a.set,
+        replicates: a.replicates,
+        seed: a.seed,
+        threads: threads(a.threads),
+        out: a.out,
+        quiet: a.quiet,
+        resume: a.resume,
+        shard: match a.shard {
+            Some(s) => Some(s),
+            None => crate::experiment::Shard::from_env().map_err(CliError::InvalidInput)?,
         },
     })
 }
@@ -252,6 +285,12 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
                 mismatch: Box::new(mismatch),
             }),
         },
+        Action::Sweep {
+            run,
+            vary,
+            design,
+            points,
+        } => sweep(run, &vary, design, points, model, out),
         Action::Merge { dirs, out: to } => {
             use crate::experiment::merge::{merge, MergeError};
             let report = merge(&dirs, &to).map_err(|e| match e {
@@ -280,15 +319,75 @@ fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
     writeln!(out, "{text}").map_err(|e| CliError::Failed(format!("writing to stdout: {e}")))
 }
 
-fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut plan: Plan = match &a.scenario {
-        Some(path) => check_file(path, &a.overrides),
-        None => check_text(
-            DEFAULT_LABEL,
-            DEFAULT_SCENARIO,
-            Path::new("."),
-            &a.overrides,
+fn sweep(
+    a: RunAction,
+    vary: &[crate::experiment::sweep::Factor],
+    design: crate::experiment::sweep::Design,
+    n: Option<usize>,
+    model: &ModelFn<'_>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::experiment::sweep::{points, ranking, run_sweep, Sweep};
+    if a.resume || a.shard.is_some() {
+        return Err(CliError::InvalidInput(
+            "sweep does not take --resume or --shard yet".into(),
+        ));
+    }
+    let base = load_plan(&a, &a.overrides)?;
+    let values = points(vary, design, n, base.scenario.seed).map_err(CliError::InvalidInput)?;
+    let factors: Vec<String> = vary.iter().map(|f| f.path.clone()).collect();
+    let mut plans = Vec::with_capacity(values.len());
+    for v in &values {
+        let mut o = a.overrides.clone();
+        o.extend(factors.iter().cloned().zip(v.iter().cloned()));
+        plans.push(load_plan(&a, &o)?);
+    }
+    let out_dir = match &a.out {
+        Some(dir) => dir.clone(),
+        None => default_out_dir(&format!("{}-sweep", base.scenario.name))?,
+    };
+    let s = Sweep {
+        plans: &plans,
+        factors: factors.clone(),
+        values,
+        base: &base,
+        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
+        overrides: a
+            .overrides
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect(),
+        out_dir: out_dir.clone(),
+        threads: a.threads,
+        show_progress: !a.quiet,
+    };
+    let (manifest, results) = run_sweep(&s, model)?;
+    say(
+        out,
+        &format!(
+            "{} sweep, {} points x {} replicates -> {}",
+            base.scenario.name,
+            results.len(),
+            base.scenario.replicates,
+            out_dir.display()
         ),
+    )?;
+    say(out, ranking(&factors, &results).trim_end())?;
+    if manifest.failed_runs > 0 {
+        return Err(CliError::RunsFailed {
+            failed: manifest.failed_runs,
+            total: results.len() as u64 * base.scenario.replicates as u64,
+            runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The scenario of a run request with `overrides`, `--seed` and `--replicates` applied.
+fn load_plan(a: &RunAction, overrides: &[(String, String)]) -> Result<Plan, CliError> {
+    let mut plan: Plan = match &a.scenario {
+        Some(path) => check_file(path, overrides),
+        None => check_text(DEFAULT_LABEL, DEFAULT_SCENARIO, Path::new("."), overrides),
     }
     .map_err(CliError::Scenario)?;
     if let Some(seed) = a.seed {
@@ -304,6 +403,11 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
             plan.scenario.replicates
         )));
     }
+    Ok(plan)
+}
+
+fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    let plan = load_plan(&a, &a.overrides)?;
     let out_dir = match a.out {
         Some(dir) => dir,
         None => default_out_dir(&plan.scenario.name)?,

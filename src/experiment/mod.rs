@@ -9,6 +9,7 @@ pub mod design;
 pub mod merge;
 pub mod resume;
 pub mod shard;
+pub mod sweep;
 pub mod tables;
 
 pub use shard::Shard;

@@ -44,6 +44,7 @@ pub struct RowFormatter {
     places: bool,
     runs_header: Vec<String>,
     timeseries_header: Vec<String>,
+    places_header: Vec<String>,
 }
 
 const PLACES_HEADER: [&str; 5] = ["run", "step", "date", "place", "prevalence"];
@@ -77,6 +78,7 @@ impl RowFormatter {
         let mut timeseries_header: Vec<String> = ["run", "step", "date"].map(String::from).to_vec();
         timeseries_header.extend(step_metric_names(&practices));
         RowFormatter {
+            places_header: PLACES_HEADER.map(String::from).to_vec(),
             seed: plan.scenario.seed,
             n_practices: practices.len(),
             place_names: plan
@@ -91,6 +93,21 @@ impl RowFormatter {
         }
     }
 
+    /// Adds factor columns (a sweep's varied paths, a comparison's arm) after `run` in
+    /// every table; their values are given to [`RowFormatter::format_point`].
+    pub fn with_factors(mut self, names: &[String]) -> RowFormatter {
+        for h in [
+            &mut self.runs_header,
+            &mut self.timeseries_header,
+            &mut self.places_header,
+        ] {
+            for (i, n) in names.iter().enumerate() {
+                h.insert(1 + i, n.clone());
+            }
+        }
+        self
+    }
+
     /// Header rows of `runs.csv`, `timeseries.csv` and `places.csv` (if written), as bytes.
     pub fn headers(&self) -> (Vec<u8>, Vec<u8>, Option<Vec<u8>>) {
         let line = |h: &[String]| {
@@ -100,7 +117,7 @@ impl RowFormatter {
         };
         let places = self.places.then(|| {
             let mut b = csv_buffer();
-            put(&mut b, PLACES_HEADER);
+            put(&mut b, &self.places_header);
             bytes(b)
         });
         (
@@ -112,26 +129,37 @@ impl RowFormatter {
 
     /// The rows of one finished run in every table.
     pub fn format(&self, f: &FinishedRun) -> RunRows {
+        self.format_point(f, &[])
+    }
+
+    /// The rows of one finished run with the values of its factor columns.
+    pub fn format_point(&self, f: &FinishedRun, factors: &[String]) -> RunRows {
         let (mut timeseries, mut places) = (csv_buffer(), csv_buffer());
-        let run = f.spec.run.to_string();
+        // `run` and the factor values lead every row.
+        let mut lead = vec![f.spec.run.to_string()];
+        lead.extend(factors.iter().cloned());
         let mut values = Vec::new();
         let mut row: Vec<String> = Vec::new();
         for r in &f.records {
             let (step, date) = (r.step.to_string(), r.date.to_string());
             step_metric_values(r, self.n_practices, &mut values);
             row.clear();
-            row.extend([run.clone(), step.clone(), date.clone()]);
+            row.extend(lead.iter().cloned());
+            row.extend([step.clone(), date.clone()]);
             row.extend(values.iter().map(|&v| float(v)));
             put(&mut timeseries, &row);
             if self.places {
                 for (i, name) in self.place_names.iter().enumerate() {
                     let p = r.place_prevalence.get(i).copied().unwrap_or(f64::NAN);
-                    put(&mut places, [&run, &step, &date, name, &float(p)]);
+                    let tail = [step.clone(), date.clone(), name.clone(), float(p)];
+                    put(&mut places, lead.iter().chain(&tail));
                 }
             }
         }
         row.clear();
-        row.extend([run, f.spec.replicate.to_string(), self.seed.to_string()]);
+        let n_lead = lead.len();
+        row.extend(lead);
+        row.extend([f.spec.replicate.to_string(), self.seed.to_string()]);
         match &f.outcome {
             Ok(o) => {
                 row.extend([
@@ -151,7 +179,7 @@ impl RowFormatter {
                 ]);
             }
             Err(e) => {
-                let empty = self.runs_header.len() - 4;
+                let empty = self.runs_header.len() - 3 - n_lead;
                 row.extend(std::iter::repeat_n(String::new(), empty));
                 row.push(one_line(&e.to_string()));
             }
@@ -198,7 +226,7 @@ impl RunTables {
     /// Creates the tables in `dir` and writes their header rows.
     pub fn create(dir: &Path, rows: &RowFormatter) -> Result<RunTables, OutputError> {
         let places = if rows.places {
-            Some(open(dir, PLACES_CSV, &PLACES_HEADER)?)
+            Some(open(dir, PLACES_CSV, &rows.places_header)?)
         } else {
             None
         };
@@ -222,7 +250,7 @@ impl RunTables {
         };
         let places = match (rows.places, keep.places) {
             (true, Some(n)) => Some(reopen(PLACES_CSV, n)?),
-            (true, None) => Some(open(dir, PLACES_CSV, &PLACES_HEADER)?),
+            (true, None) => Some(open(dir, PLACES_CSV, &rows.places_header)?),
             (false, _) => None,
         };
         Ok(RunTables {

@@ -263,20 +263,37 @@ impl SummaryBuilder {
 
     /// Writes `summary.csv` into `dir`; returns its SHA-256.
     pub fn write(&self, dir: &Path) -> Result<String, OutputError> {
-        let path = dir.join(SUMMARY_CSV);
-        let io = |e| OutputError::io(&path, e);
-        let file = AtomicFile::create(&path).map_err(io)?;
-        let mut t = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(file);
-        let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
-        t.write_record([
+        write_summaries(dir, &[], &[(&[], self)])
+    }
+}
+
+/// Writes `summary.csv` for several plans (sweep points, arms): one block of rows per plan,
+/// led by its values of the `factors` columns.
+pub fn write_summaries(
+    dir: &Path,
+    factors: &[String],
+    parts: &[(&[String], &SummaryBuilder)],
+) -> Result<String, OutputError> {
+    let path = dir.join(SUMMARY_CSV);
+    let io = |e| OutputError::io(&path, e);
+    let file = AtomicFile::create(&path).map_err(io)?;
+    let mut t = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(file);
+    let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
+    let mut header: Vec<String> = factors.to_vec();
+    header.extend(
+        [
             "metric", "date", "n", "mean", "sd", "p5", "p50", "p95", "ci_low", "ci_high",
-        ])
-        .map_err(csv_err)?;
-        for r in self.rows() {
+        ]
+        .map(String::from),
+    );
+    t.write_record(&header).map_err(csv_err)?;
+    for (lead, builder) in parts {
+        for r in builder.rows() {
             let s = &r.stats;
-            t.write_record([
+            let mut row: Vec<String> = lead.to_vec();
+            row.extend([
                 r.metric,
                 r.date.map(|d| d.to_string()).unwrap_or_default(),
                 s.n.to_string(),
@@ -287,12 +304,12 @@ impl SummaryBuilder {
                 opt_float(s.p95),
                 opt_float(r.ci.map(|c| c.0)),
                 opt_float(r.ci.map(|c| c.1)),
-            ])
-            .map_err(csv_err)?;
+            ]);
+            t.write_record(&row).map_err(csv_err)?;
         }
-        let file = t.into_inner().map_err(|e| io(e.into_error()))?;
-        file.commit().map_err(io)
     }
+    let file = t.into_inner().map_err(|e| io(e.into_error()))?;
+    file.commit().map_err(io)
 }
 
 /// Formats a float for a person (not for files): 4 significant decimals.
