@@ -57,6 +57,8 @@ enum Command {
     },
     /// Run the scenario's replicates at each point of a design over varied fields.
     Sweep(SweepArgs),
+    /// Run arms (named sets of overrides) with common random numbers; paired differences.
+    Compare(CompareArgs),
     /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
     Merge {
         /// Shard folders, all N of them, in any order.
@@ -114,6 +116,15 @@ struct SweepArgs {
     points: Option<u32>,
 }
 
+#[derive(Debug, Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// An arm: `NAME:PATH=V[,PATH=V...]` (`NAME:` for no change); the first is the baseline.
+    #[arg(long, value_name = "NAME:OVERRIDES", required = true, value_parser = crate::experiment::compare::parse_arm)]
+    arm: Vec<(String, Vec<(String, String)>)>,
+}
+
 fn parse_override(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((path, value)) if !path.trim().is_empty() => {
@@ -136,6 +147,10 @@ pub enum Action {
     Merge {
         dirs: Vec<PathBuf>,
         out: PathBuf,
+    },
+    Compare {
+        run: RunAction,
+        arms: Vec<(String, Vec<(String, String)>)>,
     },
     Sweep {
         run: RunAction,
@@ -238,6 +253,10 @@ where
             points: a.points.map(|n| n as usize),
         },
         Command::Run(a) => Action::Run(run_action(a, threads)?),
+        Command::Compare(a) => Action::Compare {
+            run: run_action(a.run, threads)?,
+            arms: a.arm,
+        },
         Command::Merge { dirs, out } => Action::Merge { dirs, out },
         Command::Validate { files } => Action::Validate(files),
         Command::Verify {
@@ -291,6 +310,7 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
             design,
             points,
         } => sweep(run, &vary, design, points, model, out),
+        Action::Compare { run, arms } => compare(run, &arms, model, out),
         Action::Merge { dirs, out: to } => {
             use crate::experiment::merge::{merge, MergeError};
             let report = merge(&dirs, &to).map_err(|e| match e {
@@ -362,6 +382,7 @@ fn sweep(
         show_progress: !a.quiet,
     };
     let (manifest, results) = run_sweep(&s, model)?;
+    manifest.write(&out_dir).map_err(JobError::from)?;
     say(
         out,
         &format!(
@@ -377,6 +398,89 @@ fn sweep(
         return Err(CliError::RunsFailed {
             failed: manifest.failed_runs,
             total: results.len() as u64 * base.scenario.replicates as u64,
+            runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn compare(
+    a: RunAction,
+    arms: &[(String, Vec<(String, String)>)],
+    model: &ModelFn<'_>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::experiment::compare::{read_arms, write_paired, PAIRED_CSV};
+    use crate::experiment::sweep::{run_sweep, Sweep};
+    if a.resume || a.shard.is_some() {
+        return Err(CliError::InvalidInput(
+            "compare does not take --resume or --shard yet".into(),
+        ));
+    }
+    let names: Vec<String> = arms.iter().map(|(n, _)| n.clone()).collect();
+    if arms.len() < 2 || (1..names.len()).any(|i| names[..i].contains(&names[i])) {
+        return Err(CliError::InvalidInput(
+            "give at least two --arm NAME:..., with different names".into(),
+        ));
+    }
+    let base = load_plan(&a, &a.overrides)?;
+    let mut plans = Vec::new();
+    for (_, sets) in arms {
+        let mut o = a.overrides.clone();
+        o.extend(sets.iter().cloned());
+        plans.push(load_plan(&a, &o)?);
+    }
+    let out_dir = match &a.out {
+        Some(dir) => dir.clone(),
+        None => default_out_dir(&format!("{}-compare", base.scenario.name))?,
+    };
+    let mut overrides: Vec<String> = a
+        .overrides
+        .iter()
+        .map(|(p, v)| format!("{p}={v}"))
+        .collect();
+    for (n, sets) in arms {
+        let set: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
+        overrides.push(format!("arm {n}: {}", set.join(" ")));
+    }
+    let s = Sweep {
+        plans: &plans,
+        factors: vec!["arm".to_string()],
+        values: names.iter().map(|n| vec![n.clone()]).collect(),
+        base: &base,
+        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
+        overrides: vec![],
+        out_dir: out_dir.clone(),
+        threads: a.threads,
+        show_progress: !a.quiet,
+    };
+    let (mut manifest, results) = run_sweep(&s, model)?;
+    // The sweep lists points; a comparison's arms say the same, by name.
+    manifest.overrides = overrides;
+    let reps = base.scenario.replicates;
+    let arm_runs = read_arms(&out_dir.join(crate::output::RUNS_CSV), arms.len(), reps)
+        .map_err(JobError::from)?;
+    let digest = write_paired(&out_dir, &names, &arm_runs).map_err(JobError::from)?;
+    manifest.files.insert(PAIRED_CSV.to_string(), digest);
+    manifest.write(&out_dir).map_err(JobError::from)?;
+    say(
+        out,
+        &format!(
+            "{} comparison, {} arms x {} replicates -> {}",
+            base.scenario.name,
+            arms.len(),
+            reps,
+            out_dir.display()
+        ),
+    )?;
+    say(
+        out,
+        crate::experiment::sweep::ranking(&["arm".to_string()], &results).trim_end(),
+    )?;
+    if manifest.failed_runs > 0 {
+        return Err(CliError::RunsFailed {
+            failed: manifest.failed_runs,
+            total: arms.len() as u64 * reps as u64,
             runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
         });
     }

@@ -5,6 +5,7 @@
 //! whichever process wrote them, and the summary is a function of those rows alone (floats
 //! are written so that they read back exactly), so a folder can be rebuilt from its tables.
 
+pub mod compare;
 pub mod design;
 pub mod merge;
 pub mod resume;

@@ -168,7 +168,8 @@ pub struct PointResult {
     pub final_p50: Option<f64>,
 }
 
-/// Runs every point's replicates into one folder; returns each point's results.
+/// Runs every point's replicates into one folder; returns the manifest (for the caller to
+/// write last, after any files of its own) and each point's results.
 pub fn run_sweep(s: &Sweep, model: &ModelFn<'_>) -> Result<(Manifest, Vec<PointResult>), JobError> {
     let dir = &s.out_dir;
     std::fs::create_dir_all(dir).map_err(|e| OutputError::io(dir, e))?;
@@ -265,7 +266,6 @@ pub fn run_sweep(s: &Sweep, model: &ModelFn<'_>) -> Result<(Manifest, Vec<PointR
         scenario: text,
         shard: None,
     };
-    manifest.write(dir)?;
     Ok((manifest, results))
 }
 
