@@ -21,7 +21,11 @@ fn identical_arms_give_identical_rows_and_zero_differences() {
         .success();
     let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     assert!(runs.starts_with("run,arm,replicate,seed,"));
-    let rows: Vec<Vec<&str>> = runs.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows.len(), 12);
     for r in 0..4 {
         assert_eq!(rows[r][1], "base");

@@ -59,6 +59,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Run arms (named sets of overrides) with common random numbers; paired differences.
     Compare(CompareArgs),
+    /// Write a Slurm job-array script running shards of a run, and the script merging them.
+    Slurm(SlurmArgs),
     /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
     Merge {
         /// Shard folders, all N of them, in any order.
@@ -125,6 +127,27 @@ struct CompareArgs {
     arm: Vec<(String, Vec<(String, String)>)>,
 }
 
+#[derive(Debug, Args)]
+struct SlurmArgs {
+    /// Scenario file (RON).
+    scenario: PathBuf,
+    /// Array tasks (shards).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    tasks: u32,
+    /// Folder for the scripts, the shards (`shard-K/`) and the merged result (`merged/`).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: PathBuf,
+    /// Replicates (overrides the scenario's).
+    #[arg(long, short = 'r')]
+    replicates: Option<u32>,
+    /// Master seed (overrides the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Override a scenario field (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    set: Vec<(String, String)>,
+}
+
 fn parse_override(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((path, value)) if !path.trim().is_empty() => {
@@ -147,6 +170,13 @@ pub enum Action {
     Merge {
         dirs: Vec<PathBuf>,
         out: PathBuf,
+    },
+    Slurm {
+        scenario: PathBuf,
+        tasks: u32,
+        out: PathBuf,
+        /// Arguments passed on to each task's `changenet run`.
+        pass: Vec<String>,
     },
     Compare {
         run: RunAction,
@@ -253,6 +283,24 @@ where
             points: a.points.map(|n| n as usize),
         },
         Command::Run(a) => Action::Run(run_action(a, threads)?),
+        Command::Slurm(a) => {
+            let mut pass = Vec::new();
+            if let Some(r) = a.replicates {
+                pass.extend(["--replicates".to_string(), r.to_string()]);
+            }
+            if let Some(s) = a.seed {
+                pass.extend(["--seed".to_string(), s.to_string()]);
+            }
+            for (p, v) in a.set {
+                pass.extend(["--set".to_string(), format!("{p}={v}")]);
+            }
+            Action::Slurm {
+                scenario: a.scenario,
+                tasks: a.tasks,
+                out: a.out,
+                pass,
+            }
+        }
         Command::Compare(a) => Action::Compare {
             run: run_action(a.run, threads)?,
             arms: a.arm,
@@ -310,6 +358,24 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
             design,
             points,
         } => sweep(run, &vary, design, points, model, out),
+        Action::Slurm {
+            scenario,
+            tasks,
+            out: dir,
+            pass,
+        } => {
+            let (job, merge) =
+                crate::experiment::slurm::write_scripts(&scenario, tasks, &dir, &pass)
+                    .map_err(|e| CliError::Failed(format!("{}: {e}", dir.display())))?;
+            say(
+                out,
+                &format!(
+                    "wrote {} (submit with sbatch) and {} (run when the array is done)",
+                    job.display(),
+                    merge.display()
+                ),
+            )
+        }
         Action::Compare { run, arms } => compare(run, &arms, model, out),
         Action::Merge { dirs, out: to } => {
             use crate::experiment::merge::{merge, MergeError};

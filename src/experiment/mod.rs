@@ -10,6 +10,7 @@ pub mod design;
 pub mod merge;
 pub mod resume;
 pub mod shard;
+pub mod slurm;
 pub mod sweep;
 pub mod tables;
 
