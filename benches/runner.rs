@@ -23,6 +23,8 @@ fn runner(c: &mut Criterion) {
                 out_dir: dir.path().to_path_buf(),
                 threads,
                 show_progress: false,
+                shard: None,
+                resume: false,
             };
             b.iter(|| run_job(&job, &toy_model).expect("the toy run succeeds"));
         });

@@ -5,6 +5,7 @@
 pub mod analyse;
 pub mod analytic;
 pub mod cli;
+pub mod experiment;
 pub mod intervention;
 pub mod model;
 pub mod network;

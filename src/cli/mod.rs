@@ -77,6 +77,21 @@ enum Command {
         /// A result folder written by `changenet run`.
         dir: PathBuf,
     },
+    /// Run the scenario's replicates at each point of a design over varied fields.
+    Sweep(SweepArgs),
+    /// Run arms (named sets of overrides) with common random numbers; paired differences.
+    Compare(CompareArgs),
+    /// Write a Slurm job-array script running shards of a run, and the script merging them.
+    Slurm(SlurmArgs),
+    /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
+    Merge {
+        /// Shard folders, all N of them, in any order.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Folder for the merged results.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +119,37 @@ struct RunArgs {
     /// Do not write plots and report.html after the run.
     #[arg(long)]
     no_report: bool,
+    /// Continue an interrupted run in the output folder: keep its finished runs, run the rest.
+    #[arg(long)]
+    resume: bool,
+    /// Run only the K-th of N slices of the runs (default: from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT when both are set); combine slices with `changenet merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::experiment::Shard::parse)]
+    shard: Option<crate::experiment::Shard>,
+}
+
+#[derive(Debug, Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// A varied field: `PATH=V1,V2,...` (levels) or `PATH=LO..HI` (a range); repeatable.
+    #[arg(long, value_name = "PATH=VALUES", required = true, value_parser = crate::experiment::sweep::parse_vary)]
+    vary: Vec<crate::experiment::sweep::Factor>,
+    /// Which points: every combination (grid), Latin hypercube (lhs) or Sobol sequence.
+    #[arg(long, value_enum, default_value = "grid")]
+    design: crate::experiment::sweep::Design,
+    /// Points of an lhs or sobol design; levels of a range in a grid.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    points: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// An arm: `NAME:PATH=V[,PATH=V...]` (`NAME:` for no change); the first is the baseline.
+    #[arg(long, value_name = "NAME:OVERRIDES", required = true, value_parser = crate::experiment::compare::parse_arm)]
+    arm: Vec<(String, Vec<(String, String)>)>,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +194,27 @@ pub enum Action {
     },
     Analyse(crate::analyse::AnalyseOptions),
     Report(PathBuf),
+    Merge {
+        dirs: Vec<PathBuf>,
+        out: PathBuf,
+    },
+    Slurm {
+        scenario: PathBuf,
+        tasks: u32,
+        out: PathBuf,
+        /// Arguments passed on to each task's `changenet run`.
+        pass: Vec<String>,
+    },
+    Compare {
+        run: RunAction,
+        arms: Vec<(String, Vec<(String, String)>)>,
+    },
+    Sweep {
+        run: RunAction,
+        vary: Vec<crate::experiment::sweep::Factor>,
+        design: crate::experiment::sweep::Design,
+        points: Option<usize>,
+    },
 }
 
 /// A checked `run` request.
@@ -163,6 +230,8 @@ pub struct RunAction {
     pub quiet: bool,
     /// Skip plots and report.html.
     pub no_report: bool,
+    pub resume: bool,
+    pub shard: Option<crate::experiment::Shard>,
 }
 
 /// A failure of a command, with its exit code.
@@ -236,16 +305,36 @@ where
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     };
     Ok(match cli.command {
-        Command::Run(a) => Action::Run(RunAction {
-            scenario: a.scenario,
-            overrides: a.set,
-            replicates: a.replicates,
-            seed: a.seed,
-            threads: threads(a.threads),
-            out: a.out,
-            quiet: a.quiet,
-            no_report: a.no_report,
-        }),
+        Command::Sweep(a) => Action::Sweep {
+            run: run_action(a.run, threads)?,
+            vary: a.vary,
+            design: a.design,
+            points: a.points.map(|n| n as usize),
+        },
+        Command::Run(a) => Action::Run(run_action(a, threads)?),
+        Command::Slurm(a) => {
+            let mut pass = Vec::new();
+            if let Some(r) = a.replicates {
+                pass.extend(["--replicates".to_string(), r.to_string()]);
+            }
+            if let Some(s) = a.seed {
+                pass.extend(["--seed".to_string(), s.to_string()]);
+            }
+            for (p, v) in a.set {
+                pass.extend(["--set".to_string(), format!("{p}={v}")]);
+            }
+            Action::Slurm {
+                scenario: a.scenario,
+                tasks: a.tasks,
+                out: a.out,
+                pass,
+            }
+        }
+        Command::Compare(a) => Action::Compare {
+            run: run_action(a.run, threads)?,
+            arms: a.arm,
+        },
+        Command::Merge { dirs, out } => Action::Merge { dirs, out },
         Command::Validate { files } => Action::Validate(files),
         Command::Report { dir } => Action::Report(dir),
         Command::Verify {
@@ -274,6 +363,24 @@ where
     })
 }
 
+fn run_action(a: RunArgs, threads: impl Fn(Option<u32>) -> usize) -> Result<RunAction, CliError> {
+    Ok(RunAction {
+        scenario: a.scenario,
+        overrides: a.set,
+        replicates: a.replicates,
+        seed: a.seed,
+        threads: threads(a.threads),
+        out: a.out,
+        quiet: a.quiet,
+        no_report: a.no_report,
+        resume: a.resume,
+        shard: match a.shard {
+            Some(s) => Some(s),
+            None => crate::experiment::Shard::from_env().map_err(CliError::InvalidInput)?,
+        },
+    })
+}
+
 /// Carries out an action with `model`; what a person should read goes to `out`.
 pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     match action {
@@ -292,6 +399,52 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
             }),
         },
         Action::Analyse(opts) => analyse(&opts, out),
+        Action::Sweep {
+            run,
+            vary,
+            design,
+            points,
+        } => sweep(run, &vary, design, points, model, out),
+        Action::Slurm {
+            scenario,
+            tasks,
+            out: dir,
+            pass,
+        } => {
+            let (job, merge) =
+                crate::experiment::slurm::write_scripts(&scenario, tasks, &dir, &pass)
+                    .map_err(|e| CliError::Failed(format!("{}: {e}", dir.display())))?;
+            say(
+                out,
+                &format!(
+                    "wrote {} (submit with sbatch) and {} (run when the array is done)",
+                    job.display(),
+                    merge.display()
+                ),
+            )
+        }
+        Action::Compare { run, arms } => compare(run, &arms, model, out),
+        Action::Merge { dirs, out: to } => {
+            use crate::experiment::merge::{merge, MergeError};
+            let report = merge(&dirs, &to).map_err(|e| match e {
+                MergeError::Output(e @ OutputError::Invalid { .. }) => {
+                    CliError::InvalidInput(e.to_string())
+                }
+                MergeError::Mismatch(_) => CliError::InvalidInput(e.to_string()),
+                MergeError::Scenario(e) => CliError::Scenario(e),
+                e => CliError::Failed(e.to_string()),
+            })?;
+            say(
+                out,
+                &format!(
+                    "merged {} shards ({} runs, {} failed) -> {}",
+                    report.shards,
+                    report.runs,
+                    report.failed,
+                    to.display()
+                ),
+            )
+        }
     }
 }
 
@@ -326,15 +479,159 @@ fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
     writeln!(out, "{text}").map_err(|e| CliError::Failed(format!("writing to stdout: {e}")))
 }
 
-fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut plan: Plan = match &a.scenario {
-        Some(path) => check_file(path, &a.overrides),
-        None => check_text(
-            DEFAULT_LABEL,
-            DEFAULT_SCENARIO,
-            Path::new("."),
-            &a.overrides,
+fn sweep(
+    a: RunAction,
+    vary: &[crate::experiment::sweep::Factor],
+    design: crate::experiment::sweep::Design,
+    n: Option<usize>,
+    model: &ModelFn<'_>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::experiment::sweep::{points, ranking, run_sweep, Sweep};
+    if a.resume || a.shard.is_some() {
+        return Err(CliError::InvalidInput(
+            "sweep does not take --resume or --shard yet".into(),
+        ));
+    }
+    let base = load_plan(&a, &a.overrides)?;
+    let values = points(vary, design, n, base.scenario.seed).map_err(CliError::InvalidInput)?;
+    let factors: Vec<String> = vary.iter().map(|f| f.path.clone()).collect();
+    let mut plans = Vec::with_capacity(values.len());
+    for v in &values {
+        let mut o = a.overrides.clone();
+        o.extend(factors.iter().cloned().zip(v.iter().cloned()));
+        plans.push(load_plan(&a, &o)?);
+    }
+    let out_dir = match &a.out {
+        Some(dir) => dir.clone(),
+        None => default_out_dir(&format!("{}-sweep", base.scenario.name))?,
+    };
+    let s = Sweep {
+        plans: &plans,
+        factors: factors.clone(),
+        values,
+        base: &base,
+        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
+        overrides: a
+            .overrides
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect(),
+        out_dir: out_dir.clone(),
+        threads: a.threads,
+        show_progress: !a.quiet,
+    };
+    let (manifest, results) = run_sweep(&s, model)?;
+    manifest.write(&out_dir).map_err(JobError::from)?;
+    say(
+        out,
+        &format!(
+            "{} sweep, {} points x {} replicates -> {}",
+            base.scenario.name,
+            results.len(),
+            base.scenario.replicates,
+            out_dir.display()
         ),
+    )?;
+    say(out, ranking(&factors, &results).trim_end())?;
+    if manifest.failed_runs > 0 {
+        return Err(CliError::RunsFailed {
+            failed: manifest.failed_runs,
+            total: results.len() as u64 * base.scenario.replicates as u64,
+            runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn compare(
+    a: RunAction,
+    arms: &[(String, Vec<(String, String)>)],
+    model: &ModelFn<'_>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::experiment::compare::{read_arms, write_paired, PAIRED_CSV};
+    use crate::experiment::sweep::{run_sweep, Sweep};
+    if a.resume || a.shard.is_some() {
+        return Err(CliError::InvalidInput(
+            "compare does not take --resume or --shard yet".into(),
+        ));
+    }
+    let names: Vec<String> = arms.iter().map(|(n, _)| n.clone()).collect();
+    if arms.len() < 2 || (1..names.len()).any(|i| names[..i].contains(&names[i])) {
+        return Err(CliError::InvalidInput(
+            "give at least two --arm NAME:..., with different names".into(),
+        ));
+    }
+    let base = load_plan(&a, &a.overrides)?;
+    let mut plans = Vec::new();
+    for (_, sets) in arms {
+        let mut o = a.overrides.clone();
+        o.extend(sets.iter().cloned());
+        plans.push(load_plan(&a, &o)?);
+    }
+    let out_dir = match &a.out {
+        Some(dir) => dir.clone(),
+        None => default_out_dir(&format!("{}-compare", base.scenario.name))?,
+    };
+    let mut overrides: Vec<String> = a
+        .overrides
+        .iter()
+        .map(|(p, v)| format!("{p}={v}"))
+        .collect();
+    for (n, sets) in arms {
+        let set: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
+        overrides.push(format!("arm {n}: {}", set.join(" ")));
+    }
+    let s = Sweep {
+        plans: &plans,
+        factors: vec!["arm".to_string()],
+        values: names.iter().map(|n| vec![n.clone()]).collect(),
+        base: &base,
+        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
+        overrides: vec![],
+        out_dir: out_dir.clone(),
+        threads: a.threads,
+        show_progress: !a.quiet,
+    };
+    let (mut manifest, results) = run_sweep(&s, model)?;
+    // The sweep lists points; a comparison's arms say the same, by name.
+    manifest.overrides = overrides;
+    let reps = base.scenario.replicates;
+    let arm_runs = read_arms(&out_dir.join(crate::output::RUNS_CSV), arms.len(), reps)
+        .map_err(JobError::from)?;
+    let digest = write_paired(&out_dir, &names, &arm_runs).map_err(JobError::from)?;
+    manifest.files.insert(PAIRED_CSV.to_string(), digest);
+    manifest.write(&out_dir).map_err(JobError::from)?;
+    say(
+        out,
+        &format!(
+            "{} comparison, {} arms x {} replicates -> {}",
+            base.scenario.name,
+            arms.len(),
+            reps,
+            out_dir.display()
+        ),
+    )?;
+    say(
+        out,
+        crate::experiment::sweep::ranking(&["arm".to_string()], &results).trim_end(),
+    )?;
+    if manifest.failed_runs > 0 {
+        return Err(CliError::RunsFailed {
+            failed: manifest.failed_runs,
+            total: arms.len() as u64 * reps as u64,
+            runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The scenario of a run request with `overrides`, `--seed` and `--replicates` applied.
+fn load_plan(a: &RunAction, overrides: &[(String, String)]) -> Result<Plan, CliError> {
+    let mut plan: Plan = match &a.scenario {
+        Some(path) => check_file(path, overrides),
+        None => check_text(DEFAULT_LABEL, DEFAULT_SCENARIO, Path::new("."), overrides),
     }
     .map_err(CliError::Scenario)?;
     if let Some(seed) = a.seed {
@@ -350,6 +647,11 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
             plan.scenario.replicates
         )));
     }
+    Ok(plan)
+}
+
+fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    let plan = load_plan(&a, &a.overrides)?;
     let out_dir = match a.out {
         Some(dir) => dir,
         None => default_out_dir(&plan.scenario.name)?,
@@ -365,6 +667,8 @@ fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), Cli
         out_dir: out_dir.clone(),
         threads: a.threads,
         show_progress: !a.quiet,
+        shard: a.shard,
+        resume: a.resume,
     };
     let report = run_job(&job, model)?;
     let title = format!("{} -> {}", plan.scenario.name, out_dir.display());

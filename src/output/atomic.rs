@@ -7,7 +7,7 @@
 //! is in them, which is what resuming an interrupted experiment builds on.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -34,6 +34,23 @@ impl AtomicFile {
             partial,
             out: BufWriter::with_capacity(1 << 16, file),
             hasher: Sha256::new(),
+        })
+    }
+
+    /// Continues an interrupted `path`: keeps the first `keep` bytes of its `.partial`
+    /// (dropping anything after them, such as a torn last row), digests them, and appends.
+    pub fn resume(path: &Path, keep: u64) -> io::Result<AtomicFile> {
+        let partial = partial_path(path);
+        let mut file = OpenOptions::new().read(true).write(true).open(&partial)?;
+        file.set_len(keep)?;
+        let mut hasher = Sha256::new();
+        io::copy(&mut (&mut file).take(keep), &mut hasher)?;
+        file.seek(io::SeekFrom::Start(keep))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            partial,
+            out: BufWriter::with_capacity(1 << 16, file),
+            hasher,
         })
     }
 
@@ -115,5 +132,20 @@ mod tests {
         assert_eq!(digest_file(&path).unwrap(), abc);
         assert!(!partial_path(&path).exists());
         assert_eq!(std::fs::read(&path).unwrap(), b"abc");
+    }
+
+    #[test]
+    fn resuming_keeps_a_prefix_and_digests_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        let mut f = AtomicFile::create(&path).unwrap();
+        f.write_all(b"abXYZ").unwrap();
+        f.flush().unwrap();
+        drop(f);
+        let mut f = AtomicFile::resume(&path, 2).unwrap();
+        f.write_all(b"c").unwrap();
+        let digest = f.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"abc");
+        assert_eq!(digest, digest_file(&path).unwrap());
     }
 }

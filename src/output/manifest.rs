@@ -40,6 +40,9 @@ pub struct Manifest {
     pub files: BTreeMap<String, String>,
     /// Canonical scenario text (RON) with every default filled in.
     pub scenario: String,
+    /// The slice of the runs this folder holds (`--shard`); absent for a whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::experiment::Shard>,
 }
 
 /// SHA-256 of a text, lowercase hex.

@@ -26,6 +26,15 @@ pub struct RunRows {
     pub places: Vec<u8>,
 }
 
+/// How many leading bytes of each table's `.partial` to keep when resuming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableLengths {
+    pub runs: u64,
+    pub timeseries: u64,
+    /// `None`: no places table to continue.
+    pub places: Option<u64>,
+}
+
 /// Turns finished runs of one plan into CSV rows; shared by all worker threads.
 #[derive(Debug, Clone)]
 pub struct RowFormatter {
@@ -35,6 +44,7 @@ pub struct RowFormatter {
     places: bool,
     runs_header: Vec<String>,
     timeseries_header: Vec<String>,
+    places_header: Vec<String>,
 }
 
 const PLACES_HEADER: [&str; 5] = ["run", "step", "date", "place", "prevalence"];
@@ -70,6 +80,7 @@ impl RowFormatter {
         let mut timeseries_header: Vec<String> = ["run", "step", "date"].map(String::from).to_vec();
         timeseries_header.extend(step_metric_names(&practices));
         RowFormatter {
+            places_header: PLACES_HEADER.map(String::from).to_vec(),
             seed: plan.scenario.seed,
             n_practices: practices.len(),
             place_names: plan
@@ -84,28 +95,73 @@ impl RowFormatter {
         }
     }
 
+    /// Adds factor columns (a sweep's varied paths, a comparison's arm) after `run` in
+    /// every table; their values are given to [`RowFormatter::format_point`].
+    pub fn with_factors(mut self, names: &[String]) -> RowFormatter {
+        for h in [
+            &mut self.runs_header,
+            &mut self.timeseries_header,
+            &mut self.places_header,
+        ] {
+            for (i, n) in names.iter().enumerate() {
+                h.insert(1 + i, n.clone());
+            }
+        }
+        self
+    }
+
+    /// Header rows of `runs.csv`, `timeseries.csv` and `places.csv` (if written), as bytes.
+    pub fn headers(&self) -> (Vec<u8>, Vec<u8>, Option<Vec<u8>>) {
+        let line = |h: &[String]| {
+            let mut b = csv_buffer();
+            put(&mut b, h);
+            bytes(b)
+        };
+        let places = self.places.then(|| {
+            let mut b = csv_buffer();
+            put(&mut b, &self.places_header);
+            bytes(b)
+        });
+        (
+            line(&self.runs_header),
+            line(&self.timeseries_header),
+            places,
+        )
+    }
+
     /// The rows of one finished run in every table.
     pub fn format(&self, f: &FinishedRun) -> RunRows {
+        self.format_point(f, &[])
+    }
+
+    /// The rows of one finished run with the values of its factor columns.
+    pub fn format_point(&self, f: &FinishedRun, factors: &[String]) -> RunRows {
         let (mut timeseries, mut places) = (csv_buffer(), csv_buffer());
-        let run = f.spec.run.to_string();
+        // `run` and the factor values lead every row.
+        let mut lead = vec![f.spec.run.to_string()];
+        lead.extend(factors.iter().cloned());
         let mut values = Vec::new();
         let mut row: Vec<String> = Vec::new();
         for r in &f.records {
             let (step, date) = (r.step.to_string(), r.date.to_string());
             step_metric_values(r, self.n_practices, &mut values);
             row.clear();
-            row.extend([run.clone(), step.clone(), date.clone()]);
+            row.extend(lead.iter().cloned());
+            row.extend([step.clone(), date.clone()]);
             row.extend(values.iter().map(|&v| float(v)));
             put(&mut timeseries, &row);
             if self.places {
                 for (i, name) in self.place_names.iter().enumerate() {
                     let p = r.place_prevalence.get(i).copied().unwrap_or(f64::NAN);
-                    put(&mut places, [&run, &step, &date, name, &float(p)]);
+                    let tail = [step.clone(), date.clone(), name.clone(), float(p)];
+                    put(&mut places, lead.iter().chain(&tail));
                 }
             }
         }
         row.clear();
-        row.extend([run, f.spec.replicate.to_string(), self.seed.to_string()]);
+        let n_lead = lead.len();
+        row.extend(lead);
+        row.extend([f.spec.replicate.to_string(), self.seed.to_string()]);
         match &f.outcome {
             Ok(o) => {
                 row.extend([
@@ -127,7 +183,7 @@ impl RowFormatter {
                 ]);
             }
             Err(e) => {
-                let empty = self.runs_header.len() - 4;
+                let empty = self.runs_header.len() - 3 - n_lead;
                 row.extend(std::iter::repeat_n(String::new(), empty));
                 row.push(one_line(&e.to_string()));
             }
@@ -174,7 +230,7 @@ impl RunTables {
     /// Creates the tables in `dir` and writes their header rows.
     pub fn create(dir: &Path, rows: &RowFormatter) -> Result<RunTables, OutputError> {
         let places = if rows.places {
-            Some(open(dir, PLACES_CSV, &PLACES_HEADER)?)
+            Some(open(dir, PLACES_CSV, &rows.places_header)?)
         } else {
             None
         };
@@ -185,14 +241,49 @@ impl RunTables {
         })
     }
 
+    /// Continues interrupted tables in `dir`, keeping the given leading bytes of each
+    /// `.partial` (see [`crate::experiment::resume`]).
+    pub fn resume(
+        dir: &Path,
+        rows: &RowFormatter,
+        keep: &TableLengths,
+    ) -> Result<RunTables, OutputError> {
+        let reopen = |name: &str, n: u64| {
+            let path = dir.join(name);
+            AtomicFile::resume(&path, n).map_err(|e| OutputError::io(&path, e))
+        };
+        let places = match (rows.places, keep.places) {
+            (true, Some(n)) => Some(reopen(PLACES_CSV, n)?),
+            (true, None) => Some(open(dir, PLACES_CSV, &rows.places_header)?),
+            (false, _) => None,
+        };
+        Ok(RunTables {
+            runs: reopen(RUNS_CSV, keep.runs)?,
+            timeseries: reopen(TIMESERIES_CSV, keep.timeseries)?,
+            places,
+        })
+    }
+
     /// Appends one run's rows to every table and flushes them.
+    ///
+    /// `runs.csv` comes last: a complete row there means the run's rows in the other
+    /// tables were flushed before it, which is what resuming relies on.
     pub fn append(&mut self, rows: &RunRows) -> Result<(), OutputError> {
-        append(&mut self.runs, &rows.runs)?;
-        append(&mut self.timeseries, &rows.timeseries)?;
-        if let Some(places) = &mut self.places {
-            append(places, &rows.places)?;
+        self.append_bytes(&rows.timeseries, &rows.places, &rows.runs)
+    }
+
+    /// Appends raw rows (timeseries, places, runs) and flushes them.
+    pub fn append_bytes(
+        &mut self,
+        timeseries: &[u8],
+        places: &[u8],
+        runs: &[u8],
+    ) -> Result<(), OutputError> {
+        append(&mut self.timeseries, timeseries)?;
+        if let Some(p) = &mut self.places {
+            append(p, places)?;
         }
-        Ok(())
+        append(&mut self.runs, runs)
     }
 
     /// Commits every table; returns each file's name and SHA-256.

@@ -150,30 +150,60 @@ impl SummaryBuilder {
     /// Adds a finished run; failed runs are only counted.
     pub fn add(&mut self, f: &FinishedRun) {
         let Ok(outcome) = &f.outcome else {
-            self.failed += 1;
+            self.add_failed();
             return;
         };
-        self.ok += 1;
+        let mut scratch = std::mem::take(&mut self.scratch);
         for r in &f.records {
             if !self.reported(r.step) {
                 continue;
             }
-            step_metric_values(r, self.n_practices, &mut self.scratch);
-            let n = self.scratch.len();
-            let (_, columns) = self
-                .steps
-                .entry(r.step)
-                .or_insert_with(|| (r.date, vec![Vec::new(); n]));
-            for (col, &v) in columns.iter_mut().zip(&self.scratch) {
-                col.push(v);
-            }
+            step_metric_values(r, self.n_practices, &mut scratch);
+            self.add_step(r.step, r.date, &scratch);
         }
-        for (col, v) in self.run_values.iter_mut().zip(run_metric_values(outcome)) {
+        self.scratch = scratch;
+        self.add_run(
+            run_metric_values(outcome),
+            outcome.target_met,
+            outcome.target_year_reached,
+        );
+    }
+
+    /// Counts a failed run.
+    pub fn add_failed(&mut self) {
+        self.failed += 1;
+    }
+
+    /// Adds the per-step metric values (in [`step_metric_names`] order) of a successful run
+    /// at `step`; ignored unless the step is reported. Steps of one run must be added before
+    /// its [`SummaryBuilder::add_run`], runs in run order.
+    pub fn add_step(&mut self, step: u32, date: YearMonth, values: &[f64]) {
+        if !self.reported(step) {
+            return;
+        }
+        let n = values.len();
+        let (_, columns) = self
+            .steps
+            .entry(step)
+            .or_insert_with(|| (date, vec![Vec::new(); n]));
+        for (col, &v) in columns.iter_mut().zip(values) {
+            col.push(v);
+        }
+    }
+
+    /// Adds the per-run results of a successful run ([`RUN_METRICS`] order).
+    pub fn add_run(
+        &mut self,
+        values: [Option<f64>; RUN_METRICS.len()],
+        target_met: bool,
+        year: Option<i32>,
+    ) {
+        self.ok += 1;
+        for (col, v) in self.run_values.iter_mut().zip(values) {
             col.extend(v);
         }
-        self.met += outcome.target_met as u64;
-        self.years
-            .extend(outcome.target_year_reached.map(|y| y as f64));
+        self.met += target_met as u64;
+        self.years.extend(year.map(|y| y as f64));
     }
 
     /// The rows of `summary.csv`, in file order.
@@ -238,20 +268,37 @@ impl SummaryBuilder {
 
     /// Writes `summary.csv` into `dir`; returns its SHA-256.
     pub fn write(&self, dir: &Path) -> Result<String, OutputError> {
-        let path = dir.join(SUMMARY_CSV);
-        let io = |e| OutputError::io(&path, e);
-        let file = AtomicFile::create(&path).map_err(io)?;
-        let mut t = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(file);
-        let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
-        t.write_record([
+        write_summaries(dir, &[], &[(&[], self)])
+    }
+}
+
+/// Writes `summary.csv` for several plans (sweep points, arms): one block of rows per plan,
+/// led by its values of the `factors` columns.
+pub fn write_summaries(
+    dir: &Path,
+    factors: &[String],
+    parts: &[(&[String], &SummaryBuilder)],
+) -> Result<String, OutputError> {
+    let path = dir.join(SUMMARY_CSV);
+    let io = |e| OutputError::io(&path, e);
+    let file = AtomicFile::create(&path).map_err(io)?;
+    let mut t = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(file);
+    let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
+    let mut header: Vec<String> = factors.to_vec();
+    header.extend(
+        [
             "metric", "date", "n", "mean", "sd", "p5", "p50", "p95", "ci_low", "ci_high",
-        ])
-        .map_err(csv_err)?;
-        for r in self.rows() {
+        ]
+        .map(String::from),
+    );
+    t.write_record(&header).map_err(csv_err)?;
+    for (lead, builder) in parts {
+        for r in builder.rows() {
             let s = &r.stats;
-            t.write_record([
+            let mut row: Vec<String> = lead.to_vec();
+            row.extend([
                 r.metric,
                 r.date.map(|d| d.to_string()).unwrap_or_default(),
                 s.n.to_string(),
@@ -262,12 +309,12 @@ impl SummaryBuilder {
                 opt_float(s.p95),
                 opt_float(r.ci.map(|c| c.0)),
                 opt_float(r.ci.map(|c| c.1)),
-            ])
-            .map_err(csv_err)?;
+            ]);
+            t.write_record(&row).map_err(csv_err)?;
         }
-        let file = t.into_inner().map_err(|e| io(e.into_error()))?;
-        file.commit().map_err(io)
     }
+    let file = t.into_inner().map_err(|e| io(e.into_error()))?;
+    file.commit().map_err(io)
 }
 
 /// Formats a float for a person (not for files): 4 significant decimals.

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use super::progress::Progress;
 use super::{run_in_order, run_one, ModelFn, RunSpec};
+use crate::experiment::resume::{scan_partial, Identity};
+use crate::experiment::Shard;
 use crate::output::manifest::{sha256_hex, Manifest};
 use crate::output::streams::{RowFormatter, RunTables};
 use crate::output::summary::{Headline, SummaryBuilder};
@@ -25,6 +27,10 @@ pub struct Job<'a> {
     /// Worker threads (at least 1).
     pub threads: usize,
     pub show_progress: bool,
+    /// Run only this slice of the replicates (`--shard K/N`).
+    pub shard: Option<Shard>,
+    /// Continue the unfinished runs of `out_dir` (`--resume`) instead of starting afresh.
+    pub resume: bool,
 }
 
 /// What a finished job wrote and found.
@@ -57,15 +63,42 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
             message: e.to_string(),
         })?;
     let (seed, replicates) = (plan.scenario.seed, plan.scenario.replicates);
-    let runs = (0..replicates).map(|r| RunSpec {
-        run: r as u64,
-        plan: 0,
-        replicate: r,
-    });
+    let range = match job.shard {
+        Some(s) => s.range(replicates as u64),
+        None => 0..replicates as u64,
+    };
+    let text = canonical(&plan.scenario);
+    let overrides = job.overrides.clone();
+    let identity = Identity {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_sha256: sha256_hex(&text),
+        seed,
+        replicates,
+        overrides,
+        shard: job.shard,
+    };
     let formatter = RowFormatter::new(plan);
-    let mut tables = RunTables::create(dir, &formatter)?;
     let mut summary = SummaryBuilder::new(plan);
-    let progress = Progress::new(replicates as u64, job.show_progress);
+    let resumed = if job.resume && identity.matches(dir)? {
+        scan_partial(dir, &formatter, range.clone(), seed, &mut summary)?
+    } else {
+        None
+    };
+    let (mut tables, done) = match &resumed {
+        Some(r) => (RunTables::resume(dir, &formatter, &r.keep)?, r.done),
+        None => {
+            summary = SummaryBuilder::new(plan);
+            (RunTables::create(dir, &formatter)?, 0)
+        }
+    };
+    identity.write(dir)?;
+    let runs = (range.start + done..range.end).map(|r| RunSpec {
+        run: r,
+        plan: 0,
+        replicate: r as u32,
+    });
+    let progress = Progress::new(range.end - range.start, job.show_progress);
+    progress.add(done);
     let plans = std::slice::from_ref(plan);
     // Model run and row formatting happen on the workers; the sink only appends in order.
     let work = |spec| {
@@ -90,7 +123,6 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
         }
     }
     let headline = summary.headline();
-    let text = canonical(&plan.scenario);
     let manifest = Manifest {
         tool: env!("CARGO_PKG_NAME").to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -103,8 +135,10 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
         failed_runs: headline.failed,
         files,
         scenario: text,
+        shard: job.shard,
     };
     manifest.write(dir)?;
+    Identity::remove(dir)?;
     Ok(JobReport { manifest, headline })
 }
 
@@ -122,6 +156,8 @@ mod tests {
             out_dir: dir.to_path_buf(),
             threads,
             show_progress: false,
+            shard: None,
+            resume: false,
         };
         run_job(&job, &toy_model).unwrap()
     }
@@ -226,6 +262,8 @@ mod tests {
             out_dir: dir.path().to_path_buf(),
             threads: 2,
             show_progress: false,
+            shard: None,
+            resume: false,
         };
         let report = run_job(&job, &model).unwrap();
         assert_eq!((report.headline.runs, report.headline.failed), (4, 1));

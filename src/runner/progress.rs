@@ -43,6 +43,11 @@ impl Progress {
         self.bar.inc(1);
     }
 
+    /// Counts runs already done before this process started (a resumed run).
+    pub fn add(&self, runs: u64) {
+        self.bar.inc(runs);
+    }
+
     /// Removes the bar from the terminal.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

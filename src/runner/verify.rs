@@ -108,6 +108,8 @@ pub fn verify(
         out_dir: scratch.path().to_path_buf(),
         threads,
         show_progress,
+        shard: None,
+        resume: false,
     };
     let fresh = run_job(&job, model)?.manifest;
     for (name, digest) in &fresh.files {
@@ -167,6 +169,8 @@ mod tests {
             out_dir: dir.path().to_path_buf(),
             threads: 2,
             show_progress: false,
+            shard: None,
+            resume: false,
         };
         run_job(&job, &toy_model).unwrap();
         assert_eq!(verify(dir.path(), 1, false, &toy_model).unwrap(), None);
