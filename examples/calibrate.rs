@@ -1,4 +1,5 @@
-//! Scratch calibration of the England exogenous outcome (not shipped).
+//! How the England scenario's background trend and COVID-19 shock were fitted: a grid search
+//! against the Active Lives series with no programmes (`cargo run --release --example calibrate`).
 use changenet::{model, plan::Plan, scenario};
 fn main() {
     let obs = [
