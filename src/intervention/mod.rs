@@ -178,31 +178,18 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
     Ok(())
 }
 
-/// Makes a new tie for an intervention. A burst of new ties (an event, weaving) would make
-/// the network rebuild its rows each time one fills up, with little room to spare; when
-/// either end's row is full this rebuilds once with `slack` free entries per row, so a
-/// burst costs a few rebuilds, not one per full row. Rebuilding keeps every tie, its id and
-/// the order of each row (tie order), so no sum or result changes.
-pub fn make_tie(world: &World, state: &mut State, spec: TieSpec, slack: u32) -> u32 {
-    let net = &state.net;
-    let full =
-        |i: u32| net.offsets[i as usize + 1] - net.offsets[i as usize] <= net.len[i as usize];
-    if full(spec.a) || full(spec.b) {
-        state.net.rebuild(slack);
-    }
+/// Makes a new tie for an intervention. The network moves a full row to fresh room in
+/// O(its degree) when needed, keeping every tie, its id and each row's order, so no sum or
+/// result depends on when rows move. `_slack` is kept for callers' readability.
+pub fn make_tie(world: &World, state: &mut State, spec: TieSpec, _slack: u32) -> u32 {
     state.add_tie(spec, &world.kind, &world.place)
 }
 
-/// Before a burst of new ties: when any of `orgs` has fewer than `need` free entries in
-/// its row, rebuilds once with `2 * need` free entries per row.
+/// Before a burst of new ties: gives each of `orgs` at least `need` free entries in its
+/// row, moving only the rows that are short (never a whole rebuild per burst).
 pub fn reserve(state: &mut State, orgs: &[u32], need: u32) {
-    let net = &state.net;
-    let short = orgs.iter().any(|&i| {
-        let i = i as usize;
-        net.offsets[i + 1] - net.offsets[i] - net.len[i] < need
-    });
-    if short {
-        state.net.rebuild(2 * need);
+    for &i in orgs {
+        state.net.ensure_room(i as usize, need);
     }
 }
 

@@ -1,9 +1,10 @@
 //! The collaboration network: organisations' ties in CSR form with per-tie state.
 //!
 //! Adjacency is compressed sparse rows with slack: row `i` holds `len[i]` live entries
-//! starting at `offsets[i]`, with room up to `offsets[i + 1]`, so ties made during a run
-//! (engagement events, triadic closure, weaving) are inserted in place and the whole
-//! structure is rebuilt only when a row overflows. Each adjacency entry carries the index
+//! starting at `offsets[i]`, with room for `cap[i]`, so ties made during a run
+//! (engagement events, triadic closure, weaving) are inserted in place; a full row moves to
+//! fresh room at the end in O(its degree), and the whole structure is rebuilt only when
+//! holes outgrow the live entries. Each adjacency entry carries the index
 //! of its tie in the struct-of-arrays [`Ties`] table (an undirected tie appears in two rows).
 //!
 //! Tie weights are stored divided by a global decay factor ([`Network::scale`]): uniform
@@ -255,7 +256,7 @@ impl Network {
         );
         self.live_ties += 1;
         for x in [a, b] {
-            if self.len[x as usize] == self.cap[x as usize] && !self.relocate(x as usize) {
+            if self.len[x as usize] == self.cap[x as usize] && !self.relocate(x as usize, 1) {
                 self.rebuild(4);
                 return t;
             }
@@ -269,12 +270,23 @@ impl Network {
         t
     }
 
+    /// Makes sure row `i` has at least `need` free entries, moving it if not (or
+    /// rebuilding when moving is not possible).
+    pub fn ensure_room(&mut self, i: usize, need: u32) {
+        if self.cap[i] - self.len[i] < need && !self.relocate(i, need) {
+            self.rebuild(need);
+        }
+    }
+
     /// Moves row `i` to the end of the adjacency with twice the room, in O(its degree);
     /// the old block becomes a hole until the next rebuild. False when the adjacency would
     /// grow too large or be mostly holes: the caller rebuilds instead.
-    fn relocate(&mut self, i: usize) -> bool {
+    fn relocate(&mut self, i: usize, need: u32) -> bool {
         let live = 2 * self.live_ties + 4 * self.n;
-        let (len, new_cap) = (self.len[i] as usize, 2 * self.len[i] + 4);
+        let (len, new_cap) = (
+            self.len[i] as usize,
+            (2 * self.len[i] + 4).max(self.len[i] + need),
+        );
         let end = self.neighbour.len();
         if end + new_cap as usize >= u32::MAX as usize || end > 2 * live {
             return false;
@@ -385,6 +397,32 @@ mod tests {
         net.add_tie(spec(0, 2), &kind, &place);
         assert_eq!(net.neighbours(3), &[0, 1]);
         assert_eq!(net.neighbours(0), &[3, 2]);
+    }
+
+    #[test]
+    fn full_rows_move_and_keep_their_order() {
+        let n = 40u32;
+        let mut net = Network::from_ties(n as usize, &[spec(0, 1)], &[], &[]).unwrap();
+        for b in 2..n {
+            net.add_tie(spec(0, b), &[], &[]);
+        }
+        net.ensure_room(5, 10);
+        assert!(net.cap[5] - net.len[5] >= 10);
+        let row: Vec<u32> = (1..n).collect();
+        assert_eq!(net.neighbours(0), &row[..]);
+        for b in 1..n {
+            assert_eq!(net.neighbours(b as usize), &[0]);
+            assert!(net.has_tie(b, 0));
+        }
+        // A rebuild gives the same rows.
+        let before: Vec<Vec<u32>> = (0..n as usize)
+            .map(|i| net.neighbours(i).to_vec())
+            .collect();
+        net.rebuild(0);
+        let after: Vec<Vec<u32>> = (0..n as usize)
+            .map(|i| net.neighbours(i).to_vec())
+            .collect();
+        assert_eq!(before, after);
     }
 
     #[test]
