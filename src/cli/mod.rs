@@ -234,6 +234,21 @@ pub struct RunAction {
     pub shard: Option<crate::experiment::Shard>,
 }
 
+impl RunAction {
+    /// The scenario file as given, for manifests (`None`: the embedded default).
+    fn scenario_file(&self) -> Option<String> {
+        self.scenario.as_ref().map(|p| p.display().to_string())
+    }
+
+    /// The overrides as `PATH=VALUE`, for manifests.
+    fn override_strings(&self) -> Vec<String> {
+        self.overrides
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect()
+    }
+}
+
 /// A failure of a command, with its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -511,12 +526,8 @@ fn sweep(
         factors: factors.clone(),
         values,
         base: &base,
-        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
-        overrides: a
-            .overrides
-            .iter()
-            .map(|(p, v)| format!("{p}={v}"))
-            .collect(),
+        scenario_file: a.scenario_file(),
+        overrides: a.override_strings(),
         out_dir: out_dir.clone(),
         threads: a.threads,
         show_progress: !a.quiet,
@@ -652,18 +663,14 @@ fn load_plan(a: &RunAction, overrides: &[(String, String)]) -> Result<Plan, CliE
 
 fn run(a: RunAction, model: &ModelFn<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     let plan = load_plan(&a, &a.overrides)?;
-    let out_dir = match a.out {
-        Some(dir) => dir,
+    let out_dir = match &a.out {
+        Some(dir) => dir.clone(),
         None => default_out_dir(&plan.scenario.name)?,
     };
     let job = Job {
         plan: &plan,
-        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
-        overrides: a
-            .overrides
-            .iter()
-            .map(|(p, v)| format!("{p}={v}"))
-            .collect(),
+        scenario_file: a.scenario_file(),
+        overrides: a.override_strings(),
         out_dir: out_dir.clone(),
         threads: a.threads,
         show_progress: !a.quiet,

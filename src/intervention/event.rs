@@ -136,7 +136,7 @@ fn form_ties(world: &World, state: &mut State, attendees: &[u32], ev: &Event, rn
                         weight: ev.weight as f32,
                         person_dependent: false,
                     };
-                    make_tie(world, state, spec, 4 * ev.new_ties + 4);
+                    make_tie(world, state, spec);
                     break;
                 }
             }

@@ -180,8 +180,8 @@ pub fn apply(ctx: &Ctx, world: &World, state: &mut State, step: u32) -> Result<(
 
 /// Makes a new tie for an intervention. The network moves a full row to fresh room in
 /// O(its degree) when needed, keeping every tie, its id and each row's order, so no sum or
-/// result depends on when rows move. `_slack` is kept for callers' readability.
-pub fn make_tie(world: &World, state: &mut State, spec: TieSpec, _slack: u32) -> u32 {
+/// result depends on when rows move.
+pub fn make_tie(world: &World, state: &mut State, spec: TieSpec) -> u32 {
     state.add_tie(spec, &world.kind, &world.place)
 }
 

@@ -78,7 +78,7 @@ pub fn tie_at_least(world: &World, state: &mut State, a: u32, b: u32, w: f64) {
                 weight: w as f32,
                 person_dependent: false,
             };
-            make_tie(world, state, spec, 4);
+            make_tie(world, state, spec);
         }
     }
 }

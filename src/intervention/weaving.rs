@@ -71,7 +71,7 @@ pub fn weave(
                 weight: w.weight as f32,
                 person_dependent: false,
             };
-            make_tie(world, state, spec, w.ties + 4);
+            make_tie(world, state, spec);
         }
     }
     Reach {
