@@ -381,7 +381,10 @@ pub fn analyse(opts: &AnalyseOptions) -> Result<AnalyseSummary, AnalyseError> {
     std::fs::create_dir_all(&opts.out).map_err(|e| write_error(&opts.out, e))?;
     let nodes_csv = nodes_table(&net, &loaded, &org, kinds.as_ref(), places.as_ref());
     write_atomic(&opts.out.join("nodes.csv"), nodes_csv.as_bytes())?;
-    write_atomic(&opts.out.join(TIES_CSV), ties_table(&net, &loaded.ids).as_bytes())?;
+    write_atomic(
+        &opts.out.join(TIES_CSV),
+        ties_table(&net, &loaded.ids).as_bytes(),
+    )?;
     let json = serde_json::to_string_pretty(&summary)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     write_atomic(&opts.out.join("summary.json"), (json + "\n").as_bytes())?;

@@ -86,32 +86,26 @@ pub fn answer(rows: &[Paired]) -> Option<Answer> {
             Some(b) if num(&b.prevalence[0]) <= num(&r.prevalence[0]) => Some(b),
             _ => Some(r),
         })?;
-    let d = num(&best.prevalence[0]);
-    let verb = if d < 0.0 {
-        "lowers"
-    } else if d > 0.0 {
-        "raises"
-    } else {
-        "leaves unchanged"
-    };
-    let lead = if rows.len() > 1 {
-        format!(
-            "Of {} arms compared with {}, {} lowers final inactivity most: it",
-            rows.len(),
-            best.baseline,
-            best.arm
+    let (lead, object) = if rows.len() > 1 {
+        (
+            format!(
+                "Of {} arms compared with {}, {} does best on final inactivity prevalence: it",
+                rows.len(),
+                best.baseline,
+                best.arm
+            ),
+            "it",
         )
     } else {
-        format!("Compared with {}, {}", best.baseline, best.arm)
+        (
+            format!("Compared with {}, {}", best.baseline, best.arm),
+            "final inactivity prevalence",
+        )
     };
     let text = format!(
-        "{lead} {verb} final inactivity prevalence by {} percentage points ({}) and changes the \
-         chance of meeting the target by {} points ({}), over {} paired runs.",
-        if d == 0.0 {
-            "0.00".to_string()
-        } else {
-            points(d.abs()).trim_start_matches('+').to_string()
-        },
+        "{lead} changes {object} by {} percentage points ({}) and the chance of meeting the \
+         target by {} points ({}), over {} paired runs.",
+        points(num(&best.prevalence[0])),
         interval(&best.prevalence[1], &best.prevalence[2]),
         points(num(&best.target[0])),
         interval(&best.target[1], &best.target[2]),
@@ -170,6 +164,7 @@ pub fn plots(rows: &[Paired]) -> Vec<Plot> {
             ),
             svg: intervals::chart(
                 &format!("Final inactivity prevalence: difference from {base}"),
+                "mean over paired replicates with its 95% interval",
                 "Difference in final prevalence (percentage points)",
                 &forest(rows, 0),
                 Some((0.0, "no difference")),
@@ -185,6 +180,7 @@ pub fn plots(rows: &[Paired]) -> Vec<Plot> {
             ),
             svg: intervals::chart(
                 &format!("Probability of meeting the target: difference from {base}"),
+                "mean over paired replicates with its 95% interval",
                 "Difference in P(target met) (percentage points)",
                 &forest(rows, 1),
                 Some((0.0, "no difference")),
@@ -211,9 +207,20 @@ mod tests {
     #[test]
     fn headline_names_the_arm_that_lowers_prevalence_most() {
         let a = answer(&[row("a", "-0.001"), row("b", "-0.0061"), row("c", "0.01")]).unwrap();
-        assert!(a.text.starts_with("Of 3 arms compared with base, b lowers"), "{}", a.text);
-        assert!(a.text.contains("by 0.61 percentage points (95% interval −2.00 to +0.10)"));
-        assert!(a.text.contains("by +20.00 points (no interval"), "{}", a.text);
+        assert!(
+            a.text
+                .starts_with("Of 3 arms compared with base, b does best"),
+            "{}",
+            a.text
+        );
+        assert!(a
+            .text
+            .contains("it by −0.61 percentage points (95% interval −2.00 to +0.10)"));
+        assert!(
+            a.text.contains("by +20.00 points (no interval"),
+            "{}",
+            a.text
+        );
         assert_eq!(a.data[3].1, "-0.0061");
         assert_eq!(points(0.0), "0.00");
     }

@@ -142,7 +142,7 @@ pub fn read_summary_table(dir: &Path) -> Result<SummaryTable, OutputError> {
     let lead = header.iter().position(|h| h == "metric").unwrap_or(0);
     if header[lead..].join(",") != SUMMARY_COLUMNS {
         return Err(bad(format!(
-            "columns are {:?}, expected [factor columns,]{SUMMARY_COLUMNS}",
+            "columns are {:?}, expected {SUMMARY_COLUMNS} (after any factor columns)",
             header.join(",")
         )));
     }

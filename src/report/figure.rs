@@ -76,7 +76,11 @@ impl Axis {
         let mut ticks = Vec::new();
         for d in d0..=d1 {
             let base = 10f64.powi(d);
-            let steps: &[f64] = if d1 - d0 <= 2 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+            let steps: &[f64] = if d1 - d0 <= 2 {
+                &[1.0, 2.0, 5.0]
+            } else {
+                &[1.0]
+            };
             for &m in steps {
                 let v = m * base;
                 if v <= 10f64.powi(d1) * (1.0 + 1e-9) {

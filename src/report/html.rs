@@ -408,7 +408,9 @@ fn sources(rows: &mut [(String, String, String)], overrides: &[String]) {
                 .filter(|&i| rows[i].0 == name || rows[i].0.starts_with(&format!("{name} ")))
                 .collect();
             let chosen: Vec<usize> = match (name, index) {
-                ("Practice" | "Intervention", Some(k)) => matching.get(k).copied().into_iter().collect(),
+                ("Practice" | "Intervention", Some(k)) => {
+                    matching.get(k).copied().into_iter().collect()
+                }
                 _ => matching,
             };
             let label = if how == "varied in this sweep" {

@@ -19,13 +19,14 @@ pub struct Row {
 
 const WIDTH: f64 = 880.0;
 const ROW: f64 = 32.0;
-const TOP: f64 = 60.0;
+const TOP: f64 = 76.0;
 const BOTTOM: f64 = 70.0;
 
 /// The chart; the x axis covers every estimate and interval, the reference and `fixed`
 /// (e.g. 0 to 100 for probabilities) when given.
 pub fn chart(
     title: &str,
+    subtitle: &str,
     x_label: &str,
     rows: &[Row],
     reference: Option<(f64, &str)>,
@@ -58,7 +59,14 @@ pub fn chart(
         Axis::linear(&v, false)
     });
     let y = Axis::stepped(0.0, rows.len().max(1) as f64, 1.0);
-    let mut s = open(title, WIDTH, height, left);
+    let mut s = open(title, WIDTH, height, 24.0);
+    if !subtitle.is_empty() {
+        let _ = writeln!(
+            s,
+            "<text x=\"24\" y=\"46\" font-size=\"14\" fill=\"{GREY}\">{}</text>",
+            escape(subtitle)
+        );
+    }
     frame.open_plot(&mut s, &x, &y);
     frame.axes(&mut s, Some(&x), None, x_label, "");
     if let Some((r, label)) = reference {

@@ -15,8 +15,8 @@ pub mod html;
 pub mod intervals;
 pub mod network;
 pub mod plots;
-pub mod sweep;
 pub mod svg;
+pub mod sweep;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -116,8 +116,8 @@ fn write_analysis(dir: &Path) -> Result<Written, OutputError> {
     for name in ["nodes.csv", crate::analyse::TIES_CSV, "summary.json"] {
         let path = dir.join(name);
         if path.is_file() {
-            let digest = crate::output::atomic::digest_file(&path)
-                .map_err(|e| OutputError::io(&path, e))?;
+            let digest =
+                crate::output::atomic::digest_file(&path).map_err(|e| OutputError::io(&path, e))?;
             provenance.push((format!("SHA-256 {name}"), digest));
         }
     }

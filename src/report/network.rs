@@ -62,8 +62,12 @@ pub fn read_nodes(dir: &Path) -> Result<Vec<Node>, OutputError> {
             .position(|h| h == name)
             .ok_or_else(|| bad(format!("no {name} column; is this a changenet analysis?")))
     };
-    let (id, kind, degree, betweenness) =
-        (col("id")?, col("kind")?, col("degree")?, col("betweenness")?);
+    let (id, kind, degree, betweenness) = (
+        col("id")?,
+        col("kind")?,
+        col("degree")?,
+        col("betweenness")?,
+    );
     let mut nodes = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let r = record.map_err(|e| bad(e.to_string()))?;
@@ -138,9 +142,10 @@ pub fn answer(summary: &serde_json::Value) -> Answer {
     let f = |k: &str| summary[k].as_f64().unwrap_or(f64::NAN);
     let n = f("organisations");
     let broker = json_text(&summary["top_brokers"][0]["id"]);
-    let mut text = format!(
+    let mut text =
+        format!(
         "This network has {} organisations and {} ties (density {:.1}%): the largest connected \
-         group holds {} of them ({:.0}%), and {} have no ties at all.",
+         group holds {} of them ({:.0}%), and {} {} no ties at all.",
         get("organisations"),
         get("ties"),
         f("density") * 100.0,
@@ -150,7 +155,8 @@ pub fn answer(summary: &serde_json::Value) -> Answer {
         } else {
             0.0
         },
-        get("isolates")
+        get("isolates"),
+        if summary["isolates"] == 1 { "has" } else { "have" }
     );
     if !broker.is_empty() {
         let _ = write!(
@@ -369,13 +375,20 @@ fn network_plot(nodes: &[Node], ties: &[(u32, u32)]) -> Plot {
     };
     let at = |i: usize| {
         let (x, y) = pos[i];
-        (left + 14.0 + x * (side - 28.0), top + 14.0 + y * (side - 28.0))
+        (
+            left + 14.0 + x * (side - 28.0),
+            top + 14.0 + y * (side - 28.0),
+        )
     };
     let mut s = open("The collaboration network", WIDTH, height, 24.0);
     s.push_str("<g class=\"legend\">");
     for (i, (kind, (colour, count))) in colours.iter().enumerate() {
         let (lx, ly) = (24.0 + 280.0 * (i % 3) as f64, 52.0 + 22.0 * (i / 3) as f64);
-        let name = if kind.is_empty() { "kind not given" } else { kind };
+        let name = if kind.is_empty() {
+            "kind not given"
+        } else {
+            kind
+        };
         let _ = write!(
             s,
             "<circle cx=\"{}\" cy=\"{ly}\" r=\"6\" fill=\"{colour}\" data-kind=\"{}\"/>\
@@ -420,9 +433,7 @@ fn network_plot(nodes: &[Node], ties: &[(u32, u32)]) -> Plot {
     for i in order {
         let node = &nodes[i];
         let (x, y) = at(i);
-        let colour = colours
-            .get(&node.kind)
-            .map_or("#999999", |c| c.0.as_str());
+        let colour = colours.get(&node.kind).map_or("#999999", |c| c.0.as_str());
         let _ = writeln!(
             s,
             "<circle class=\"node\" data-id=\"{}\" data-kind=\"{}\" data-degree=\"{}\" \

@@ -68,9 +68,26 @@ fn settings(factors: &[String], values: &[String]) -> String {
     factors
         .iter()
         .zip(values)
-        .map(|(f, v)| format!("{f} = {v}"))
+        .map(|(f, v)| format!("{f} = {}", short(v)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A factor value for people: numbers with many digits (from ranges) to 4 significant
+/// digits; anything else as written. `data-*` attributes keep the exact text.
+pub fn short(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x != 0.0 && v.len() > 7 => {
+            let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+            let t = format!("{x:.decimals$}");
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t
+            }
+        }
+        _ => v.to_string(),
+    }
 }
 
 /// A share as a whole percent for a sentence ("<1" and ">99" near the ends).
@@ -112,12 +129,22 @@ pub fn answer(factors: &[String], points: &[Point], scenario: Option<&Scenario>)
             whole(top)
         )
     } else {
+        let share = if b.p == 1.0 {
+            format!("all {n} runs")
+        } else {
+            format!("{}% of {n} runs", whole(b.p))
+        };
+        let equal = points.iter().filter(|p| p.p == b.p).count();
+        let tie = if equal > 1 {
+            format!(" ({equal} points do as well; this is the first in run order)")
+        } else {
+            String::new()
+        };
         format!(
-            "Across the {} points of this sweep, {target} is met most often at {}: in {}% of \
-             {n} runs (95% interval {}–{}%).",
+            "Across the {} points of this sweep, {target} is met most often at {}: in {share} \
+             (95% interval {}–{}%){tie}.",
             points.len(),
             settings(factors, &b.values),
-            whole(b.p),
             whole(b.low),
             whole(b.high)
         )
@@ -224,7 +251,12 @@ fn line(factor: &str, points: &[Point]) -> Plot {
         width: WIDTH - 90.0 - 30.0,
         height: HEIGHT - 80.0 - 80.0,
     };
-    let mut s = open("Probability of meeting the target", WIDTH, HEIGHT, frame.left);
+    let mut s = open(
+        "Probability of meeting the target",
+        WIDTH,
+        HEIGHT,
+        frame.left,
+    );
     let _ = writeln!(
         s,
         "<g class=\"legend\"><line x1=\"90\" x2=\"116\" y1=\"52\" y2=\"52\" stroke=\"{BLUE}\" \
@@ -233,21 +265,34 @@ fn line(factor: &str, points: &[Point]) -> Plot {
          <text x=\"292\" y=\"57\" font-size=\"14\">95% interval (Wilson)</text></g>"
     );
     frame.open_plot(&mut s, &x, &y);
-    frame.axes(&mut s, Some(&x), Some(&y), factor, "Runs meeting the target (%)");
+    frame.axes(
+        &mut s,
+        Some(&x),
+        Some(&y),
+        factor,
+        "Runs meeting the target (%)",
+    );
     let finite: Vec<&&Point> = sorted
         .iter()
         .filter(|p| p.low.is_finite() && p.high.is_finite())
         .collect();
     let mut band: Vec<String> = finite
         .iter()
-        .map(|p| format!("{:.2},{:.2}", frame.x(&x, pos(p)), frame.y(&y, p.high * 100.0)))
+        .map(|p| {
+            format!(
+                "{:.2},{:.2}",
+                frame.x(&x, pos(p)),
+                frame.y(&y, p.high * 100.0)
+            )
+        })
         .collect();
-    band.extend(
-        finite
-            .iter()
-            .rev()
-            .map(|p| format!("{:.2},{:.2}", frame.x(&x, pos(p)), frame.y(&y, p.low * 100.0))),
-    );
+    band.extend(finite.iter().rev().map(|p| {
+        format!(
+            "{:.2},{:.2}",
+            frame.x(&x, pos(p)),
+            frame.y(&y, p.low * 100.0)
+        )
+    }));
     let lows: Vec<f64> = sorted.iter().map(|p| p.low).collect();
     let highs: Vec<f64> = sorted.iter().map(|p| p.high).collect();
     let _ = writeln!(
@@ -322,12 +367,21 @@ pub fn viridis(t: f64) -> String {
     let f = x - i as f64;
     let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
     let mix = |p: u8, q: u8| (p as f64 + f * (q as f64 - p as f64)).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
 }
 
 fn heat_map(factors: &[String], points: &[Point], xs: &[String], ys: &[String]) -> Plot {
-    let longest = ys.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    let left = (60.0 + 8.0 * longest as f64).clamp(100.0, 260.0);
+    let longest = ys
+        .iter()
+        .map(|l| short(l).chars().count())
+        .max()
+        .unwrap_or(0);
+    let left = (60.0 + 8.0 * longest.min(12) as f64).clamp(100.0, 260.0);
     let frame = Frame {
         left,
         top: 60.0,
@@ -354,7 +408,10 @@ fn heat_map(factors: &[String], points: &[Point], xs: &[String], ys: &[String]) 
         ) else {
             continue;
         };
-        let (cx, cy) = (frame.left + cw * i as f64, frame.top + ch * (ys.len() - 1 - j) as f64);
+        let (cx, cy) = (
+            frame.left + cw * i as f64,
+            frame.top + ch * (ys.len() - 1 - j) as f64,
+        );
         let ink = if p.p.is_finite() && p.p >= 0.55 {
             "#000000"
         } else {
@@ -404,7 +461,7 @@ fn heat_map(factors: &[String], points: &[Point], xs: &[String], ys: &[String]) 
             "<text x=\"{:.2}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\">{}</text>",
             frame.left + cw * (i as f64 + 0.5),
             bottom + 20.0,
-            escape(l)
+            escape(&short(l))
         );
     }
     for (j, l) in ys.iter().enumerate() {
@@ -413,19 +470,23 @@ fn heat_map(factors: &[String], points: &[Point], xs: &[String], ys: &[String]) 
             "<text x=\"{}\" y=\"{:.2}\" text-anchor=\"end\" font-size=\"14\">{}</text>",
             frame.left - 8.0,
             frame.top + ch * (ys.len() - 1 - j) as f64 + ch / 2.0 + 5.0,
-            escape(l)
+            escape(&short(l))
         );
     }
     frame.axes(&mut s, None, None, &factors[0], "");
     let _ = writeln!(
         s,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"16\">{}</text>",
-        frame.left - 8.0,
-        frame.top - 12.0,
+        "<text x=\"24\" y=\"{}\" font-size=\"16\">↑ {}</text>",
+        frame.top - 10.0,
         escape(&factors[1])
     );
     s.push_str("</g>\n");
-    legend(&mut s, frame.left + frame.width + 40.0, frame.top, frame.height);
+    legend(
+        &mut s,
+        frame.left + frame.width + 40.0,
+        frame.top,
+        frame.height,
+    );
     s.push_str("</svg>\n");
     Plot {
         name: "sweep".into(),
@@ -522,7 +583,15 @@ fn ranked(factors: &[String], points: &[Point]) -> Plot {
     let rows: Vec<Row> = order[..shown]
         .iter()
         .map(|p| Row {
-            label: settings(factors, &p.values),
+            label: format!(
+                "{}: {}",
+                p.index,
+                p.values
+                    .iter()
+                    .map(|v| short(v))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            ),
             estimate: p.p * 100.0,
             interval: Some((p.low * 100.0, p.high * 100.0)),
             data: point_data(p),
@@ -530,6 +599,7 @@ fn ranked(factors: &[String], points: &[Point]) -> Plot {
         .collect();
     let svg = intervals::chart(
         "Probability of meeting the target, points ranked",
+        &format!("point: {}", factors.join(" · ")),
         "Runs meeting the target (%), with 95% Wilson interval",
         &rows,
         None,
@@ -544,8 +614,9 @@ fn ranked(factors: &[String], points: &[Point]) -> Plot {
         name: "sweep".into(),
         caption: format!(
             "Share of runs meeting the target with its 95% Wilson interval, {what} ranked best \
-             first (ties in run order). With three or more factors, or points not on a grid, \
-             no line or heat map shows them all."
+             first (ties in run order); each label is the point's number and its values of {}. With three or more factors, or points not on a grid, \
+             no line or heat map shows them all.",
+            factors.join(", ")
         ),
         svg,
     }
@@ -579,6 +650,15 @@ mod tests {
         ];
         assert_eq!(best(&ps).unwrap().index, 1);
         assert!(best(&ps[3..]).is_none());
+    }
+
+    #[test]
+    fn long_numbers_are_shortened_for_people() {
+        assert_eq!(short("0.2248279123204733"), "0.2248");
+        assert_eq!(short("1234.56789"), "1235");
+        assert_eq!(short("0.000123456789"), "0.0001235");
+        assert_eq!(short("0.05"), "0.05");
+        assert_eq!(short("walk"), "walk");
     }
 
     #[test]
