@@ -108,7 +108,7 @@ padding:0 1em;color:#111;line-height:1.45}h1{font-size:1.7em;margin-bottom:.2em}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{color:#333;font-size:.95em}\
 table{border-collapse:collapse;margin:1em 0;width:100%;table-layout:fixed}th:first-child{width:24%}#parameters th:nth-child(3){width:16%}td{overflow-wrap:anywhere}td,th{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top;font-size:.95em}th{background:#f4f4f4}\
-code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}pre{background:#f8f8f8;\
+#points{table-layout:auto}#points th:first-child{width:auto}code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}pre{background:#f8f8f8;\
 padding:.8em;overflow-x:auto}.muted{color:#555}";
 
 fn ron_text<T: serde::Serialize>(value: &T) -> String {

@@ -329,9 +329,16 @@ pub fn layout(n: usize, ties: &[(u32, u32)]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Colours of kinds, in sorted name order: Okabe–Ito without black (kept for ties); kinds
-/// beyond the seventh share grey.
-fn kind_colours(nodes: &[Node]) -> BTreeMap<String, (String, usize)> {
+/// Grey for kinds beyond the palette.
+const OTHER: &str = "#999999";
+
+/// A legend entry: label, colour, organisations.
+type LegendEntry = (String, String, usize);
+
+/// Colours of kinds: Okabe–Ito without black (kept for ties) for the seven most numerous
+/// kinds (ties by name); the rest share grey. Returns kind -> colour, and the legend
+/// entries (label, colour, organisations) in name order with the grey ones merged last.
+fn kind_colours(nodes: &[Node]) -> (BTreeMap<String, String>, Vec<LegendEntry>) {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for n in nodes {
         *counts.entry(n.kind.clone()).or_default() += 1;
@@ -345,21 +352,49 @@ fn kind_colours(nodes: &[Node]) -> BTreeMap<String, (String, usize)> {
         OKABE_ITO[7],
         OKABE_ITO[4],
     ];
-    counts
-        .into_iter()
-        .enumerate()
-        .map(|(i, (k, c))| {
-            let colour = palette.get(i).copied().unwrap_or("#999999").to_string();
-            (k, (colour, c))
-        })
-        .collect()
+    let mut by_size: Vec<(&String, &usize)> = counts.iter().collect();
+    by_size.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let chosen: std::collections::BTreeSet<&String> = by_size
+        .iter()
+        .take(palette.len())
+        .map(|(k, _)| *k)
+        .collect();
+    let mut colours = BTreeMap::new();
+    let mut legend = Vec::new();
+    let (mut others, mut other_count) = (Vec::new(), 0);
+    for (kind, &count) in &counts {
+        let label = if kind.is_empty() {
+            "kind not given"
+        } else {
+            kind
+        };
+        match chosen.iter().position(|k| *k == kind) {
+            Some(i) => {
+                colours.insert(kind.clone(), palette[i].to_string());
+                legend.push((label.to_string(), palette[i].to_string(), count));
+            }
+            None => {
+                colours.insert(kind.clone(), OTHER.to_string());
+                others.push(label.to_string());
+                other_count += count;
+            }
+        }
+    }
+    if !others.is_empty() {
+        legend.push((
+            format!("other: {}", others.join(", ")),
+            OTHER.to_string(),
+            other_count,
+        ));
+    }
+    (colours, legend)
 }
 
 fn network_plot(nodes: &[Node], ties: &[(u32, u32)]) -> Plot {
     let n = nodes.len();
     let pos = layout(n, ties);
-    let colours = kind_colours(nodes);
-    let legend_rows = colours.len().div_ceil(3) as f64;
+    let (colours, legend) = kind_colours(nodes);
+    let legend_rows = legend.len().div_ceil(3) as f64;
     let top = 44.0 + 22.0 * legend_rows + 10.0;
     let side = 640.0;
     let height = top + side + 20.0;
@@ -382,22 +417,16 @@ fn network_plot(nodes: &[Node], ties: &[(u32, u32)]) -> Plot {
     };
     let mut s = open("The collaboration network", WIDTH, height, 24.0);
     s.push_str("<g class=\"legend\">");
-    for (i, (kind, (colour, count))) in colours.iter().enumerate() {
+    for (i, (label, colour, count)) in legend.iter().enumerate() {
         let (lx, ly) = (24.0 + 280.0 * (i % 3) as f64, 52.0 + 22.0 * (i / 3) as f64);
-        let name = if kind.is_empty() {
-            "kind not given"
-        } else {
-            kind
-        };
         let _ = write!(
             s,
-            "<circle cx=\"{}\" cy=\"{ly}\" r=\"6\" fill=\"{colour}\" data-kind=\"{}\"/>\
+            "<circle cx=\"{}\" cy=\"{ly}\" r=\"6\" fill=\"{colour}\"/>\
              <text x=\"{}\" y=\"{}\" font-size=\"14\">{} ({count})</text>",
             lx + 6.0,
-            escape(kind),
             lx + 18.0,
             ly + 5.0,
-            escape(name)
+            escape(label)
         );
     }
     s.push_str("</g>\n");
@@ -433,7 +462,7 @@ fn network_plot(nodes: &[Node], ties: &[(u32, u32)]) -> Plot {
     for i in order {
         let node = &nodes[i];
         let (x, y) = at(i);
-        let colour = colours.get(&node.kind).map_or("#999999", |c| c.0.as_str());
+        let colour = colours.get(&node.kind).map_or(OTHER, String::as_str);
         let _ = writeln!(
             s,
             "<circle class=\"node\" data-id=\"{}\" data-kind=\"{}\" data-degree=\"{}\" \
@@ -493,7 +522,7 @@ mod tests {
     fn node(degree: u64) -> Node {
         Node {
             id: String::new(),
-            kind: String::new(),
+            kind: ((b'a' + (degree % 9) as u8) as char).to_string(),
             degree,
             betweenness_text: String::new(),
             betweenness: 0.0,
@@ -504,6 +533,22 @@ mod tests {
     fn ccdf_counts_organisations_with_at_least_k_ties() {
         let nodes: Vec<Node> = [0, 1, 1, 2, 4].into_iter().map(node).collect();
         assert_eq!(ccdf(&nodes), vec![(1, 0.8), (2, 0.4), (4, 0.2)]);
+    }
+
+    #[test]
+    fn kinds_beyond_seven_share_grey_in_one_legend_entry() {
+        // Kinds a and b have three organisations each, c to i two: the two left grey are
+        // the last by name among the smallest, h and i.
+        let nodes: Vec<Node> = (0..20).map(node).collect();
+        let (colours, legend) = kind_colours(&nodes);
+        assert_eq!(colours.len(), 9);
+        assert_eq!(
+            (colours["h"].as_str(), colours["i"].as_str()),
+            (OTHER, OTHER)
+        );
+        assert_eq!(colours["a"], OKABE_ITO[1]);
+        assert_eq!(legend.len(), 8);
+        assert_eq!(legend[7], ("other: h, i".to_string(), OTHER.to_string(), 4));
     }
 
     #[test]

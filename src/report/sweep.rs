@@ -552,7 +552,7 @@ pub fn table(title: &str, factors: &[String], points: &[Point], summary: &Summar
             .map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
         let _ = write!(h, "<tr><td>{}</td>", p.index);
         for v in &p.values {
-            let _ = write!(h, "<td>{}</td>", escape(v));
+            let _ = write!(h, "<td>{}</td>", escape(&short(v)));
         }
         let (share, ci) = if p.p.is_finite() {
             (
