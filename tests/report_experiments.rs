@@ -251,6 +251,13 @@ fn compare_report_draws_paired_csv_as_forest_plots() {
         "arms marked in sources"
     );
     rebuilds_the_same(&out);
+
+    // A damaged paired.csv is invalid input, named in the message, not a panic.
+    common::write(&out, "paired.csv", "arm,n\nmore,3\n");
+    let run = changenet().arg("report").arg(&out).assert().code(2);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(stderr.contains("paired.csv"), "{stderr}");
+    common::assert_no_panic(&run.get_output().stderr);
 }
 
 fn network_fixture(name: &str) -> PathBuf {
@@ -353,5 +360,17 @@ fn analyse_report_draws_the_degree_distribution_and_the_network() {
         9,
         "lonely is only in nodes.csv"
     );
+    // Damaged analysis files are invalid input, not panics.
+    for (name, text) in [
+        ("ties.csv", "source,target\nnobody,0\n"),
+        ("nodes.csv", "id,kind,degree,betweenness\na,b,many,0\n"),
+        ("summary.json", "{not json"),
+    ] {
+        let keep = std::fs::read(quiet.join(name)).unwrap();
+        common::write(&quiet, name, text);
+        let run = changenet().arg("report").arg(&quiet).assert().code(2);
+        common::assert_no_panic(&run.get_output().stderr);
+        std::fs::write(quiet.join(name), keep).unwrap();
+    }
     changenet().arg("report").arg(tmp.path()).assert().code(2);
 }
