@@ -175,21 +175,6 @@ pub fn read_summary_table(dir: &Path) -> Result<SummaryTable, OutputError> {
     })
 }
 
-/// Reads the `summary.csv` of a single run (no factor columns).
-pub fn read_summary(dir: &Path) -> Result<Vec<SummaryRow>, OutputError> {
-    let table = read_summary_table(dir)?;
-    if !table.factors.is_empty() {
-        return Err(OutputError::invalid(
-            &dir.join(SUMMARY_CSV),
-            format!(
-                "columns {:?} lead the summary, as in a sweep or comparison, not a run",
-                table.factors.join(",")
-            ),
-        ));
-    }
-    Ok(table.rows.into_iter().map(|(_, r)| r).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,9 @@ pub fn write_report(dir: &Path) -> Result<Written, OutputError> {
             sweep::plots(&table.factors, &points),
             &notes,
         );
+        page.no_answer = "No run finished at any point, so the results cannot say whether \
+                          the target is met."
+            .into();
         page.tables
             .push(sweep::table("Points", &table.factors, &points, &table));
         page
