@@ -90,6 +90,11 @@ pub fn short(v: &str) -> String {
     }
 }
 
+/// An interval end as a whole percent (plain rounding: "0–28%", "72–100%").
+fn end(p: f64) -> String {
+    format!("{}", (p * 100.0).round())
+}
+
 /// A share as a whole percent for a sentence ("<1" and ">99" near the ends).
 pub fn whole(p: f64) -> String {
     let v = p * 100.0;
@@ -126,7 +131,7 @@ pub fn answer(factors: &[String], points: &[Point], scenario: Option<&Scenario>)
             "Across the {} points of this sweep, {target} is not met in any run (the 95% \
              interval at each point reaches at most {}%).",
             points.len(),
-            whole(top)
+            end(top)
         )
     } else {
         let share = if b.p == 1.0 {
@@ -145,8 +150,8 @@ pub fn answer(factors: &[String], points: &[Point], scenario: Option<&Scenario>)
              (95% interval {}–{}%){tie}.",
             points.len(),
             settings(factors, &b.values),
-            whole(b.low),
-            whole(b.high)
+            end(b.low),
+            end(b.high)
         )
     };
     Some(Answer {
@@ -447,8 +452,8 @@ fn heat_map(factors: &[String], points: &[Point], xs: &[String], ys: &[String]) 
                      fill=\"{ink}\">{}–{}%</text>",
                     cx + cw / 2.0,
                     cy + ch / 2.0 + 15.0,
-                    whole(p.low),
-                    whole(p.high)
+                    end(p.low),
+                    end(p.high)
                 );
             }
         }
@@ -557,7 +562,7 @@ pub fn table(title: &str, factors: &[String], points: &[Point], summary: &Summar
         let (share, ci) = if p.p.is_finite() {
             (
                 format!("{}%", whole(p.p)),
-                format!("{}–{}%", whole(p.low), whole(p.high)),
+                format!("{}–{}%", end(p.low), end(p.high)),
             )
         } else {
             ("–".into(), "–".into())
