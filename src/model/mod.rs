@@ -219,7 +219,7 @@ impl<'a> Simulation<'a> {
             trained: st.trained.iter().map(|&k| k as u64).sum(),
             active_improvers: st.active.iter().map(|&d| d as u64).sum(),
             mean_commitment: if st.n() > 0 {
-                st.commitment.iter().sum::<f64>() / st.n() as f64
+                par::sum(&st.commitment) / st.n() as f64
             } else {
                 0.0
             },

@@ -15,7 +15,10 @@
 use rand_distr::{Binomial, Distribution};
 
 use crate::model::Ctx;
-use crate::rng::{Draws, OrgRng, Purpose};
+use crate::rng::{unit, Draws, OrgRng, Purpose};
+
+/// Counts up to this size are drawn trial by trial.
+const SMALL_BINOMIAL: u32 = 16;
 
 use super::par;
 use super::state::State;
@@ -27,6 +30,11 @@ fn binomial(rng: &mut OrgRng, n: u32, p: f64) -> u32 {
     }
     if p >= 1.0 {
         return n;
+    }
+    // Few staff per organisation: counting n Bernoulli trials is exact and much cheaper
+    // than setting up a general sampler, which needs a power and a logarithm each time.
+    if n <= SMALL_BINOMIAL {
+        return (0..n).filter(|_| unit(rng) < p).count() as u32;
     }
     match Binomial::new(n as u64, p) {
         Ok(b) => b.sample(rng) as u32,
@@ -145,5 +153,29 @@ mod tests {
         assert_eq!(binomial(&mut r, 7, 1.0), 7);
         let m: u32 = (0..10_000).map(|_| binomial(&mut r, 10, 0.3)).sum();
         assert!((m as f64 / 10_000.0 - 3.0).abs() < 0.1);
+    }
+
+    /// Both samplers (trial by trial up to 16, the general one above) follow the binomial
+    /// probabilities: every count's frequency within 4 standard errors of its probability.
+    #[test]
+    fn binomial_follows_its_distribution_on_both_paths() {
+        let mut r = OrgRng::new(7);
+        for (n, p) in [(10u32, 0.3f64), (16, 0.05), (40, 0.2)] {
+            let draws = 200_000;
+            let mut freq = vec![0u32; n as usize + 1];
+            for _ in 0..draws {
+                freq[binomial(&mut r, n, p) as usize] += 1;
+            }
+            let mut pmf = (1.0 - p).powi(n as i32);
+            for (k, &f) in freq.iter().enumerate() {
+                let se = (pmf * (1.0 - pmf) / draws as f64).sqrt();
+                let got = f as f64 / draws as f64;
+                assert!(
+                    (got - pmf).abs() <= 4.0 * se + 1e-12,
+                    "n={n} p={p} k={k}: {got} vs {pmf}"
+                );
+                pmf *= (n as f64 - k as f64) / (k as f64 + 1.0) * p / (1.0 - p);
+            }
+        }
     }
 }
