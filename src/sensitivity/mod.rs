@@ -8,6 +8,7 @@
 pub mod bootstrap;
 pub mod morris;
 pub mod sobol;
+pub mod study;
 
 /// One index estimate and its 95% bootstrap interval; `None` where undefined (an output
 /// that does not vary has no Sobol indices).
