@@ -432,11 +432,96 @@ pub fn sentence(method: Method, outcome: &str, rows: &[IndexRow]) -> String {
         _ => String::new(),
     };
     let verb = if key.len() == 1 { "is" } else { "are" };
+    let rest = if key.len() < ranked.len() {
+        "; the other factors matter less than a tenth as much as the first"
+    } else {
+        ""
+    };
     format!(
-        "Within the ranges tried, {names} {verb} what decide{} {outcome} most (by {what}); the \
-         other factors matter less than a tenth as much as the first.",
+        "Within the ranges tried, {names} {verb} what decide{} {outcome} most (by {what}){rest}.",
         if key.len() == 1 { "s" } else { "" }
     )
+}
+
+/// An analysis of a sensitivity folder.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub design: Design,
+    pub rows: Vec<IndexRow>,
+    /// Smallest and largest per-point outcome.
+    pub range: (f64, f64),
+}
+
+/// Computes the indices of `outcome` (default: the design's) from a sensitivity folder's
+/// files alone, writes `sensitivity.csv` and records the outcome in `sensitivity.json`.
+pub fn analyse_folder(dir: &Path, outcome: Option<&str>) -> Result<Analysis, OutputError> {
+    let mut design = Design::read(dir)?;
+    let manifest = crate::output::manifest::Manifest::read(dir)?;
+    let mpath = dir.join(crate::output::MANIFEST_JSON);
+    let scenario = crate::scenario::parse_str("manifest.json scenario", &manifest.scenario)
+        .map_err(|e| OutputError::invalid(&mpath, format!("its scenario cannot be read: {e}")))?;
+    let practices: Vec<String> = scenario.practices.iter().map(|p| p.name.clone()).collect();
+    let outcome = outcome.unwrap_or(&design.outcome).to_string();
+    let dpath = dir.join(DESIGN_JSON);
+    check_outcome(&outcome, &practices).map_err(|e| OutputError::invalid(&dpath, e))?;
+    design
+        .check()
+        .map_err(|e| OutputError::invalid(&dpath, e))?;
+    let points = design
+        .unit_points()
+        .map_err(|e| OutputError::invalid(&dpath, e))?
+        .len();
+    let never = (scenario.calendar.end.year + 1) as f64;
+    let runs = dir.join(crate::output::RUNS_CSV);
+    let y = point_outcomes(&runs, &outcome, points, design.replicates, never)?;
+    let rows = indices(&design, &y).map_err(|e| OutputError::invalid(&runs, e))?;
+    write_indices(dir, &rows)?;
+    design.outcome = outcome;
+    design.write(dir)?;
+    let range = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    Ok(Analysis {
+        design,
+        rows,
+        range,
+    })
+}
+
+/// Reads `sensitivity.csv` back (for the report).
+pub fn read_indices(dir: &Path) -> Result<Vec<IndexRow>, OutputError> {
+    let path = dir.join(INDICES_CSV);
+    let invalid = |m: String| OutputError::invalid(&path, m);
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| invalid(e.to_string()))?;
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let r = rec.map_err(|e| invalid(e.to_string()))?;
+        let num = |i: usize| -> Result<Option<f64>, OutputError> {
+            match r.get(i).unwrap_or("") {
+                "" => Ok(None),
+                t => t
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| invalid(format!("{t:?} is not a number"))),
+            }
+        };
+        let index = ["mu_star", "mu", "sigma", "S1", "ST"]
+            .into_iter()
+            .find(|n| Some(*n) == r.get(1))
+            .ok_or_else(|| invalid(format!("unknown index {:?}", r.get(1).unwrap_or(""))))?;
+        let (lo, hi) = (num(3)?, num(4)?);
+        rows.push(IndexRow {
+            factor: r.get(0).unwrap_or("").to_string(),
+            index,
+            estimate: Index {
+                value: num(2)?,
+                interval: lo.zip(hi),
+            },
+        });
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
