@@ -350,7 +350,7 @@ pub fn ranking_index(method: Method) -> &'static str {
 }
 
 /// Factors ranked by [`ranking_index`], largest first (undefined last; ties: given order).
-pub fn ranked<'a>(method: Method, rows: &'a [IndexRow]) -> Vec<&'a IndexRow> {
+pub fn ranked(method: Method, rows: &[IndexRow]) -> Vec<&IndexRow> {
     let key = ranking_index(method);
     let mut r: Vec<&IndexRow> = rows.iter().filter(|r| r.index == key).collect();
     let v = |r: &IndexRow| r.estimate.value.unwrap_or(f64::NEG_INFINITY);
