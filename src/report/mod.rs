@@ -6,6 +6,7 @@
 pub mod data;
 pub mod html;
 pub mod plots;
+pub mod sensitivity;
 pub mod svg;
 
 use std::io::Write;
@@ -31,6 +32,9 @@ pub struct Written {
 
 /// Writes `dir/plots/*.svg` and `dir/report.html` from the result files in `dir`.
 pub fn write_report(dir: &Path) -> Result<Written, OutputError> {
+    if dir.join(crate::sensitivity::study::DESIGN_JSON).is_file() {
+        return sensitivity::write_report(dir);
+    }
     let manifest = Manifest::read(dir)?;
     let mut notes = Vec::new();
     // The canonical scenario gives the target, observed series and parameters; a report is

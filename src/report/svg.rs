@@ -571,7 +571,7 @@ fn layer_svg(
 }
 
 /// Axis range and tick step: "nice" steps (1, 2, 2.5, 5 × 10^k), about six ticks.
-fn y_axis(values: &[f64], from_zero: bool) -> (f64, f64, f64) {
+pub(crate) fn y_axis(values: &[f64], from_zero: bool) -> (f64, f64, f64) {
     let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !lo.is_finite() || !hi.is_finite() {
@@ -597,7 +597,7 @@ fn y_axis(values: &[f64], from_zero: bool) -> (f64, f64, f64) {
     ((lo / step).floor() * step, (hi / step).ceil() * step, step)
 }
 
-fn decimals_for(step: f64) -> usize {
+pub(crate) fn decimals_for(step: f64) -> usize {
     let mut d = 0;
     while d < 8
         && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-6
