@@ -100,6 +100,9 @@ pub fn elementary_effects(
     if let Some(i) = y.iter().position(|v| !v.is_finite()) {
         return Err(format!("output of point {i} is not a finite number"));
     }
+    if let Some(i) = x.iter().position(|p| p.len() != k) {
+        return Err(format!("point {i} has {} coordinates, not {k}", x[i].len()));
+    }
     let d = delta(levels);
     let mut effects = Vec::with_capacity(x.len() / size);
     for (t, (xs, ys)) in x.chunks(size).zip(y.chunks(size)).enumerate() {
@@ -212,5 +215,7 @@ mod tests {
         assert!(m.sigma.iter().all(|s| v(s).abs() < 1e-9));
         let bad = vec![vec![0.0; 3]; 4];
         assert!(morris_indices(&bad, &[0.0; 4], 3, 4, 1, 10).is_err());
+        let short = vec![vec![0.0; 2]; 4];
+        assert!(morris_indices(&short, &[0.0; 4], 3, 4, 1, 10).is_err());
     }
 }
