@@ -23,6 +23,8 @@ const RIGHT: f64 = 30.0;
 const TOP: f64 = 90.0;
 const ROW: f64 = 44.0;
 const BAR: f64 = 14.0;
+/// Longest factor label drawn (about what fits left of the bars).
+const LABEL_CHARS: usize = 40;
 
 /// The indices drawn (first one ranks the factors), with their colours and labels.
 fn drawn(method: Method) -> [(&'static str, &'static str, &'static str); 2] {
@@ -107,12 +109,21 @@ pub fn chart(design: &Design, rows: &[IndexRow]) -> String {
     );
     for (row, factor) in order.iter().enumerate() {
         let y0 = TOP + ROW * row as f64;
+        // Long paths keep their end (the field's name); the full path is the tooltip.
+        let chars: Vec<char> = factor.chars().collect();
+        let label = if chars.len() > LABEL_CHARS {
+            let tail: String = chars[chars.len() - (LABEL_CHARS - 1)..].iter().collect();
+            format!("…{tail}")
+        } else {
+            factor.clone()
+        };
         let _ = writeln!(
             s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\"><title>{}</title>{}</text>",
             LEFT - 8.0,
             y0 + ROW / 2.0 + 4.0,
-            escape(factor)
+            escape(factor),
+            escape(&label)
         );
         for (k, (index, colour, _)) in kinds.iter().enumerate() {
             let Some(r) = get(factor, index) else {
