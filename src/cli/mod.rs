@@ -17,6 +17,8 @@ use crate::runner::ModelFn;
 use crate::scenario::ScenarioErrors;
 use crate::scenario::{check_file, check_text};
 
+mod sensitivity;
+
 /// The embedded default scenario, run when `run` is given no scenario file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/england_gappa.ron");
 const DEFAULT_LABEL: &str = "england_gappa.ron (embedded default)";
@@ -84,6 +86,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Run arms (named sets of overrides) with common random numbers; paired differences.
     Compare(CompareArgs),
+    /// Which factors decide an outcome: Morris or Sobol indices over factor ranges.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Write a Slurm job-array script running shards of a run, and the script merging them.
     Slurm(SlurmArgs),
     /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
@@ -215,6 +219,7 @@ pub enum Action {
         run: RunAction,
         arms: Vec<(String, Vec<(String, String)>)>,
     },
+    Sensitivity(sensitivity::SensitivityAction),
     Sweep {
         run: RunAction,
         vary: Vec<crate::experiment::sweep::Factor>,
@@ -333,6 +338,9 @@ where
             points: a.points.map(|n| n as usize),
         },
         Command::Run(a) => Action::Run(run_action(a, threads)?),
+        Command::Sensitivity(a) => {
+            Action::Sensitivity(sensitivity::SensitivityAction::new(a, threads)?)
+        }
         Command::Slurm(a) => {
             let mut pass = Vec::new();
             if let Some(r) = a.replicates {
@@ -427,6 +435,7 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
             }
             write_report(&opts.out, out)
         }
+        Action::Sensitivity(s) => sensitivity::sensitivity(s, model, out),
         Action::Sweep {
             run,
             vary,

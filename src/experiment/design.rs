@@ -11,23 +11,58 @@
 //!   design is a function of the seed);
 //! - **Sobol**: the first N points of the unscrambled Sobol sequence (Joe and Kuo 2008
 //!   direction numbers, `new-joe-kuo-6.21201`), starting at the origin as SciPy's
-//!   `qmc.Sobol(scramble=False)` does; up to 6 factors.
+//!   `qmc.Sobol(scramble=False)` does; up to 40 dimensions (SciPy 1.17.1's table).
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Most factors a Sobol design supports here (direction numbers below).
-pub const SOBOL_MAX_DIMS: usize = 6;
+pub const SOBOL_MAX_DIMS: usize = 40;
 
 /// Primitive polynomial degree `s`, coefficients `a` and initial direction numbers `m`
-/// of dimensions 2.. (dimension 1 is the van der Corput sequence), from Joe and Kuo.
+/// of dimensions 2.. (dimension 1 is the van der Corput sequence), from Joe and Kuo
+/// (as SciPy 1.17.1 ships them in `_sobol_direction_numbers.npz`).
 const JOE_KUO: [(u32, u32, &[u32]); SOBOL_MAX_DIMS - 1] = [
     (1, 0, &[1]),
     (2, 1, &[1, 3]),
     (3, 1, &[1, 3, 1]),
     (3, 2, &[1, 1, 1]),
     (4, 1, &[1, 1, 3, 3]),
+    (4, 4, &[1, 3, 5, 13]),
+    (5, 2, &[1, 1, 5, 5, 17]),
+    (5, 4, &[1, 1, 5, 5, 5]),
+    (5, 7, &[1, 1, 7, 11, 19]),
+    (5, 11, &[1, 1, 5, 1, 1]),
+    (5, 13, &[1, 1, 1, 3, 11]),
+    (5, 14, &[1, 3, 5, 5, 31]),
+    (6, 1, &[1, 3, 3, 9, 7, 49]),
+    (6, 13, &[1, 1, 1, 15, 21, 21]),
+    (6, 16, &[1, 3, 1, 13, 27, 49]),
+    (6, 19, &[1, 1, 1, 15, 7, 5]),
+    (6, 22, &[1, 3, 1, 15, 13, 25]),
+    (6, 25, &[1, 1, 5, 5, 19, 61]),
+    (7, 1, &[1, 3, 7, 11, 23, 15, 103]),
+    (7, 4, &[1, 3, 7, 13, 13, 15, 69]),
+    (7, 7, &[1, 1, 3, 13, 7, 35, 63]),
+    (7, 8, &[1, 3, 5, 9, 1, 25, 53]),
+    (7, 14, &[1, 3, 1, 13, 9, 35, 107]),
+    (7, 19, &[1, 3, 1, 5, 27, 61, 31]),
+    (7, 21, &[1, 1, 5, 11, 19, 41, 61]),
+    (7, 28, &[1, 3, 5, 3, 3, 13, 69]),
+    (7, 31, &[1, 1, 7, 13, 1, 19, 1]),
+    (7, 32, &[1, 3, 7, 5, 13, 19, 59]),
+    (7, 37, &[1, 1, 3, 9, 25, 29, 41]),
+    (7, 41, &[1, 3, 5, 13, 23, 1, 55]),
+    (7, 42, &[1, 3, 7, 3, 13, 59, 17]),
+    (7, 50, &[1, 3, 1, 3, 5, 53, 69]),
+    (7, 55, &[1, 1, 5, 5, 23, 33, 13]),
+    (7, 56, &[1, 1, 7, 7, 1, 61, 123]),
+    (7, 59, &[1, 1, 7, 9, 13, 61, 49]),
+    (7, 62, &[1, 3, 3, 5, 3, 55, 33]),
+    (8, 14, &[1, 3, 1, 15, 31, 13, 49, 245]),
+    (8, 21, &[1, 3, 5, 15, 31, 59, 63, 97]),
+    (8, 22, &[1, 3, 1, 11, 11, 11, 77, 249]),
 ];
 
 const BITS: u32 = 32;
@@ -133,7 +168,17 @@ mod tests {
         for (g, e) in got.iter().zip(&expected) {
             assert_eq!(g.as_slice(), e.as_slice());
         }
-        assert!(sobol(4, 7).is_err());
+        assert!(sobol(4, SOBOL_MAX_DIMS + 1).is_err());
+        // scipy 1.17.1: qmc.Sobol(d=40, scramble=False).random(16)[[7, 13], 30:40]
+        let high = sobol(16, SOBOL_MAX_DIMS).unwrap();
+        assert_eq!(
+            high[7][30..],
+            [0.625, 0.875, 0.125, 0.625, 0.875, 0.875, 0.375, 0.125, 0.625, 0.125]
+        );
+        assert_eq!(
+            high[13][30..],
+            [0.5625, 0.4375, 0.4375, 0.5625, 0.6875, 0.3125, 0.0625, 0.6875, 0.6875, 0.9375]
+        );
     }
 
     #[test]

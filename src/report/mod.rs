@@ -15,6 +15,7 @@ pub mod html;
 pub mod intervals;
 pub mod network;
 pub mod plots;
+pub mod sensitivity;
 pub mod svg;
 pub mod sweep;
 
@@ -43,6 +44,9 @@ pub struct Written {
 pub fn write_report(dir: &Path) -> Result<Written, OutputError> {
     if !dir.join(crate::output::MANIFEST_JSON).is_file() && network::is_analysis(dir) {
         return write_analysis(dir);
+    }
+    if dir.join(crate::sensitivity::study::DESIGN_JSON).is_file() {
+        return sensitivity::write_report(dir);
     }
     let manifest = Manifest::read(dir)?;
     let mut notes = Vec::new();
