@@ -1,0 +1,106 @@
+//! The benchmark workload: one replicate of a scenario run until it settles, with the time
+//! spent loading (world, network, seeds) kept apart from the time spent stepping.
+//!
+//! This is how changenet is compared with the hand-written reference kernel of
+//! `../shared/bench` (docs/PERFORMANCE.md): the reference stops after the first step that
+//! adds no adopter and reports its step loop alone, so this does the same, and digests the
+//! final adopters exactly as the reference does (sha256 of the sorted organisation indices,
+//! one `index\n` each) so a test can compare the two results.
+
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::state::NONE;
+use crate::model::{ModelError, Simulation};
+use crate::plan::Plan;
+
+/// What one settled run of replicate 0 did and how long its parts took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    /// Seconds building the world, the network and the seeds (reading files included).
+    pub load_s: f64,
+    /// Seconds in the step loop.
+    pub simulate_s: f64,
+    /// Steps taken, the last (quiet) one included, as the reference counts them.
+    pub steps: u32,
+    /// New adopters of each step (every practice together).
+    pub trajectory: Vec<u64>,
+    /// Organisations that ever adopted any practice, in index order.
+    pub adopters: Vec<u32>,
+}
+
+impl Settled {
+    /// sha256 of the adopters' indices, one `index\n` each, as lowercase hex (the
+    /// reference kernel's digest).
+    pub fn digest(&self) -> String {
+        let mut text = String::with_capacity(self.adopters.len() * 8);
+        for i in &self.adopters {
+            text.push_str(&i.to_string());
+            text.push('\n');
+        }
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// One JSON line with the figures, for scripts.
+    pub fn json(&self) -> String {
+        serde_json::json!({
+            "load_s": self.load_s,
+            "simulate_s": self.simulate_s,
+            "steps": self.steps,
+            "final_adopters": self.adopters.len(),
+            "digest": self.digest(),
+            "trajectory": self.trajectory,
+        })
+        .to_string()
+    }
+}
+
+/// Organisations that ever adopted (any stage but none), over all practices.
+fn ever_adopted(sim: &Simulation) -> u64 {
+    sim.state
+        .practices
+        .iter()
+        .map(|p| p.trialling as u64 + p.embedded as u64 + p.discontinued as u64)
+        .sum()
+}
+
+/// Runs replicate 0 of `plan` until the first step that adds no adopter, or to the end of
+/// the calendar, timing the build and the steps apart.
+pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
+    let t0 = Instant::now();
+    let mut sim = Simulation::new(plan, 0)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let mut trajectory = Vec::new();
+    let mut before = ever_adopted(&sim);
+    while sim.step < plan.steps {
+        sim.advance()?;
+        let now = ever_adopted(&sim);
+        trajectory.push(now.saturating_sub(before));
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    let simulate_s = t1.elapsed().as_secs_f64();
+    let n = sim.world.n;
+    let adopters = (0..n as u32)
+        .filter(|&i| {
+            sim.state
+                .practices
+                .iter()
+                .any(|p| p.stage[i as usize] != NONE)
+        })
+        .collect();
+    Ok(Settled {
+        load_s,
+        simulate_s,
+        steps: sim.step,
+        trajectory,
+        adopters,
+    })
+}
