@@ -7,7 +7,7 @@
 # the graphs they manage (NDlib on er takes minutes). Not part of .ci/run.
 #
 # usage: benches/compare_reference.sh [ROUNDS=5]
-# env:   PEERS=0 skips NDlib and Mesa; BENCH=path of the reference folder
+# env:   PEERS=0 skips NDlib and Mesa; BUILD=0 uses the binaries already built; BENCH=path of the reference folder
 #        (default: ../shared/bench beside the repository); OUT=results folder
 #        (default /tmp/changenet-bench); GRAPHS="ws ba er".
 set -euo pipefail
@@ -29,9 +29,11 @@ LOG="$OUT/runs.jsonl"
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
     "$(free -g | awk '/Mem:/ {print $2}') GiB; $(rustc -V); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "# building changenet (--profile dist) and the reference kernel (release)"
-(cd "$ROOT" && cargo build --quiet --profile dist --bin changenet)
-(cd "$BENCH/kernel" && cargo build --quiet --release --target-dir "$KTARGET")
+if [ "${BUILD:-1}" != 0 ]; then
+    echo "# building changenet (--profile dist) and the reference kernel (release)"
+    (cd "$ROOT" && cargo build --quiet --profile dist --bin changenet)
+    (cd "$BENCH/kernel" && cargo build --quiet --release --target-dir "$KTARGET")
+fi
 CHANGENET="$ROOT/target/dist/changenet"
 KERNEL="$KTARGET/release/reference-kernel"
 
@@ -53,20 +55,21 @@ fi
 timed() {
     local tool=$1 g=$2 r=$3
     shift 3
-    /usr/bin/time -f '%e %M' -o "$OUT/time.txt" "$@" > "$OUT/stdout.txt"
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" > "$OUT/stdout.txt"
     python3 - "$tool" "$g" "$r" "$OUT/time.txt" "$OUT/stdout.txt" >> "$LOG" <<'EOF'
 import json, sys
 tool, g, r, tfile, ofile = sys.argv[1:]
-wall, rss_kb = open(tfile).read().split()[-2:]
+wall, rss_kb, user, system = open(tfile).read().split()[-4:]
 own = json.loads(open(ofile).read().strip().splitlines()[-1])
 if tool == "kernel":
-    load, sim = own["setup_s"], own["median_s"]
+    load, sim, sim_cpu = own["setup_s"], own["median_s"], own["median_cpu_s"]
 elif tool in ("ndlib", "mesa"):
-    load, sim = own["setup_s"], own["loop_s"]
+    load, sim, sim_cpu = own["setup_s"], own["loop_s"], None
 else:
-    load, sim = own["load_s"], own["simulate_s"]
+    load, sim, sim_cpu = own["load_s"], own["simulate_s"], own["simulate_cpu_s"]
 print(json.dumps(dict(tool=tool, graph=g, round=int(r), wall_s=float(wall),
-                      peak_rss_mb=int(rss_kb) / 1024, load_s=load, simulate_s=sim,
+                      cpu_s=float(user) + float(system), peak_rss_mb=int(rss_kb) / 1024,
+                      load_s=load, simulate_s=sim, simulate_cpu_s=sim_cpu,
                       steps=own["steps"], final_adopters=own["final_adopters"],
                       digest=own["digest"])))
 EOF
@@ -103,28 +106,31 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 by = {}
 for r in rows:
     by.setdefault((r["graph"], r["tool"]), []).append(r)
-print(f"{'graph':5} {'tool':9} {'runs':>4} {'whole med':>10} {'whole min':>10} {'sim med':>9} "
-      f"{'sim min':>9} {'load med':>9} {'peak MB':>8}  adopters digest")
+def col(rs, k):
+    v = [r[k] for r in rs if r.get(k) is not None]
+    return (statistics.median(v), min(v)) if v else (float("nan"), float("nan"))
+print("whole = the process under /usr/bin/time (wall s; user+sys CPU s); sim = the program's"
+      " own step-loop figure (wall s; CPU s of that loop); each median / min")
+print(f"{'graph':5} {'tool':9} {'n':>2} {'whole wall':>15} {'whole cpu':>15} {'sim wall':>17} "
+      f"{'sim cpu':>17} {'load':>7} {'peak MB':>7}  adopters digest")
 for (g, tool), rs in sorted(by.items()):
-    w = [r["wall_s"] for r in rs]
-    s = [r["simulate_s"] for r in rs]
-    l = [r["load_s"] for r in rs]
-    print(f"{g:5} {tool:9} {len(rs):4} {statistics.median(w):10.3f} {min(w):10.3f} "
-          f"{statistics.median(s):9.4f} {min(s):9.4f} {statistics.median(l):9.3f} "
-          f"{max(r['peak_rss_mb'] for r in rs):8.0f}  {rs[0]['final_adopters']} {rs[0]['digest'][:12]}")
-print("\nratios (other / changenet; above 1 means changenet is faster), medians:")
+    f = lambda k, p: "%s / %s" % tuple(format(x, p) for x in col(rs, k))
+    print(f"{g:5} {tool:9} {len(rs):2} {f('wall_s', '.3f'):>15} {f('cpu_s', '.3f'):>15} "
+          f"{f('simulate_s', '.4f'):>17} {f('simulate_cpu_s', '.4f'):>17} "
+          f"{col(rs, 'load_s')[0]:7.3f} {max(r['peak_rss_mb'] for r in rs):7.0f}  "
+          f"{rs[0]['final_adopters']} {rs[0]['digest'][:12]}")
+print("\nratios changenet / other (below 1: changenet faster), of medians:")
 for g in sorted({k[0] for k in by}):
     ours = by.get((g, "changenet"))
     if not ours:
         continue
-    ow = statistics.median(r["wall_s"] for r in ours)
-    osim = statistics.median(r["simulate_s"] for r in ours)
     for tool in ("kernel", "ndlib", "mesa"):
         rs = by.get((g, tool))
-        if rs:
-            tw = statistics.median(r["wall_s"] for r in rs)
-            ts = statistics.median(r["simulate_s"] for r in rs)
-            print(f"  {g}: {tool:7} whole {tw / ow:8.2f}x   simulation {ts / osim:9.2f}x")
+        if not rs:
+            continue
+        r = lambda k: col(ours, k)[0] / col(rs, k)[0] if col(rs, k)[0] else float("nan")
+        print(f"  {g}: vs {tool:7} whole wall {r('wall_s'):9.4f}  whole cpu {r('cpu_s'):9.4f}  "
+              f"sim wall {r('simulate_s'):9.4f}  sim cpu {r('simulate_cpu_s'):9.4f}")
 digests = {(r["graph"], r["digest"]) for r in rows}
 graphs = {r["graph"] for r in rows}
 print("\nsame final adopters everywhere:", len(digests) == len(graphs))
