@@ -125,6 +125,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn settles_a_ring_cascade_step_by_step() {
+        // Ring of 10, each tied to its two neighbours, threshold 1/2, seed 0: the cascade
+        // takes one organisation further on each side per step and meets itself at 5.
+        let text = r#"Scenario(
+            name: "ring", seed: 1, replicates: 1,
+            places: [Place(name: "all", population: 1000.0, inactive_prevalence: 0.25)],
+            kinds: [Kind(name: "node")],
+            organisations: Generate([OrgGroup(kind: "node", place: "all", count: 10)]),
+            network: NetworkSpec(model: RingLattice(k: 2)),
+            practices: [Practice(name: "p", kernel: FractionalThreshold(threshold: Fixed(0.5)),
+                                 dwell_years: 100.0, seeds: Some(Targets(pick: List(["0"]))))],
+        )"#;
+        let scenario = crate::scenario::parse_str("ring", text).unwrap();
+        let plan = Plan::new(scenario, ".".into()).unwrap();
+        let s = settle(&plan).unwrap();
+        assert_eq!(s.trajectory, [2, 2, 2, 2, 1, 0]);
+        assert_eq!(s.steps, 6);
+        assert_eq!(s.adopters, (0..10).collect::<Vec<u32>>());
+    }
+
+    #[test]
     fn digest_is_the_reference_kernels() {
         // python3 -c "import hashlib; print(hashlib.sha256(b'0\n2\n10\n').hexdigest())"
         let s = Settled {
