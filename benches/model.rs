@@ -1,7 +1,9 @@
 //! One step of the full model (every sub-model on) at 100k and 1M organisations, and the
-//! hot sub-models alone, so regressions show up. `cargo bench --bench model`.
+//! hot sub-models alone (one step of each adoption kernel with the gates off, the
+//! commitment and outcome updates of the full model), so regressions show up.
+//! `cargo bench --bench model`; `cargo bench --bench model -- kernel` for a subset.
 
-use changenet::model::Simulation;
+use changenet::model::{adoption, commitment, outcome, Simulation};
 use changenet::plan::Plan;
 use changenet::scenario;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -56,5 +58,84 @@ fn steps(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, steps);
+/// A classic kernel alone on 100k organisations (ER, mean degree 10, 1% seeds), gates off.
+fn kernel_only(kernel: &str) -> Plan {
+    let text = format!(
+        r#"Scenario(
+        name: "kernel", seed: 1, replicates: 1,
+        places: [Place(name: "A", population: 1000.0, inactive_prevalence: 0.25)],
+        kinds: [Kind(name: "org")],
+        organisations: Generate([OrgGroup(kind: "org", place: "A", count: 100000)]),
+        network: NetworkSpec(model: ErdosRenyi(mean_degree: 10.0)),
+        practices: [Practice(name: "p", kernel: {kernel}, dwell_years: 100.0,
+                             seeds: Some(Targets(pick: Fraction(0.01))))],
+    )"#
+    );
+    Plan::new(
+        scenario::parse_str("kernel", &text).expect("kernel scenario"),
+        ".".into(),
+    )
+    .expect("plan")
+}
+
+/// One adoption step of each kernel, from the state after two steps (a live frontier).
+fn kernels(c: &mut Criterion) {
+    let mut group = c.benchmark_group("kernel_100k");
+    group.sample_size(20);
+    for (name, kernel) in [
+        (
+            "threshold_frontier",
+            "FractionalThreshold(threshold: Fixed(0.18))",
+        ),
+        (
+            "independent_cascade",
+            "IndependentCascade(probability: 0.1)",
+        ),
+        ("bass", "Bass(innovation: 0.01, imitation: 0.4)"),
+    ] {
+        let plan = kernel_only(kernel);
+        let mut sim = Simulation::new(&plan, 0).expect("build");
+        for _ in 0..2 {
+            sim.advance().expect("step");
+        }
+        let step = sim.step + 1;
+        group.bench_function(format!("{name}_adoption_step"), |b| {
+            b.iter_batched_ref(
+                || sim.state.clone(),
+                |state| adoption::step(&sim.ctx, &sim.world, state, step),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// The commitment and outcome updates of the full model at 100k organisations.
+fn sub_models(c: &mut Criterion) {
+    let plan = full_model(100_000);
+    let mut sim = Simulation::new(&plan, 0).expect("build");
+    for _ in 0..12 {
+        sim.advance().expect("step");
+    }
+    let month = plan.step_start(sim.step);
+    let mut group = c.benchmark_group("sub_model_100k");
+    group.sample_size(20);
+    group.bench_function("commitment_update", |b| {
+        b.iter_batched_ref(
+            || sim.state.clone(),
+            |state| commitment::step(&sim.ctx, &sim.world, state),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("outcome_update", |b| {
+        b.iter_batched_ref(
+            || sim.state.clone(),
+            |state| outcome::step(&sim.ctx, &sim.world, state, month),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, steps, kernels, sub_models);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
-//! Network hot paths: generation (1M organisations, 5M ties), loading the benchmark edge
-//! lists, exact betweenness on a 10k Watts-Strogatz graph and local clustering on a 100k
+//! Network hot paths: generation (G(n,p) and G(n,m) at 1M organisations and 5M ties;
+//! Watts-Strogatz, Barabasi-Albert and the block model at 100k), loading the benchmark edge
+//! lists (parsing alone, and parsing into the CSR network as scenarios do), exact betweenness on a 10k Watts-Strogatz graph and local clustering on a 100k
 //! Barabasi-Albert graph (the graphs of ../shared/bench when present, else generated with
 //! the same parameters).
 //!
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use changenet::network::generate::{generate, Nodes};
-use changenet::network::import::read_plain_edges;
+use changenet::network::import::{read_plain_edges, read_plain_pairs};
 use changenet::network::metrics;
 use changenet::network::{Network, TieSpec};
 use changenet::rng::{replicate_key, Draws, Purpose};
@@ -92,8 +93,8 @@ fn compare() {
         let p = bench_dir().join(format!("{name}.edges"));
         if p.exists() {
             let lt = median_time(5, || {
-                let e = read_plain_edges(&p, None).expect("read");
-                std::hint::black_box(Network::from_ties(e.n, &e.ties, &[], &[]).expect("net"));
+                let e = read_plain_pairs(&p, None).expect("read");
+                std::hint::black_box(Network::from_pairs(e.n, &e.pairs, &[], &[]).expect("net"));
             });
             println!("{{\"tool\":\"changenet\",\"measure\":\"load_csr_{name}\",\"seconds\":{lt}}}");
         }
@@ -108,6 +109,33 @@ fn benches(c: &mut Criterion) {
     });
     g.bench_function("erdos_renyi_gnm_1M_5M", |b| {
         b.iter(|| generated(NetworkModel::ErdosRenyiM { ties: 5_000_000 }, 1_000_000))
+    });
+    g.bench_function("watts_strogatz_100k_k10", |b| {
+        b.iter(|| generated(NetworkModel::WattsStrogatz { k: 10, p: 0.1 }, 100_000))
+    });
+    g.bench_function("barabasi_albert_100k_m5", |b| {
+        b.iter(|| generated(NetworkModel::BarabasiAlbert { m: 5 }, 100_000))
+    });
+    // 4 kinds x 10 places: 40 blocks, ties across the default mixing classes.
+    let kind: Vec<u16> = (0..100_000u32).map(|i| (i % 4) as u16).collect();
+    let place: Vec<u16> = (0..100_000u32).map(|i| (i % 10) as u16).collect();
+    g.bench_function("stochastic_block_100k_40_blocks_mean10", |b| {
+        b.iter(|| {
+            let mut rng = Draws::sequence(&replicate_key(42, 0), Purpose::Network, 0, 0);
+            let model = NetworkModel::StochasticBlock {
+                mean_degree: 10.0,
+                mixing: Default::default(),
+            };
+            generate(
+                &model,
+                &Nodes {
+                    kind: &kind,
+                    place: &place,
+                },
+                &mut rng,
+            )
+            .expect("generate")
+        })
     });
     g.finish();
     let mut g = c.benchmark_group("metrics");
@@ -135,6 +163,12 @@ fn benches(c: &mut Criterion) {
         if Path::new(p).exists() {
             g.bench_function(format!("plain_edges_{name}"), |b| {
                 b.iter(|| read_plain_edges(p, None).expect("read"))
+            });
+            g.bench_function(format!("plain_edges_to_csr_{name}"), |b| {
+                b.iter(|| {
+                    let e = read_plain_pairs(p, None).expect("read");
+                    Network::from_pairs(e.n, &e.pairs, &[], &[]).expect("network")
+                })
             });
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod analyse;
 pub mod analytic;
+pub mod bench;
 pub mod cli;
 pub mod experiment;
 pub mod intervention;

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use changenet::network::import::{
-    read_attendance, read_edge_list, read_nodes, read_plain_edges, Ids, ImportError,
+    read_attendance, read_edge_list, read_nodes, read_plain_edges, read_plain_pairs, Ids,
+    ImportError,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -209,6 +210,31 @@ fn attendance_projects_co_attendance() {
         read_attendance(&p, &mut Ids::open()).unwrap_err(),
         ImportError::MissingColumn { .. }
     ));
+}
+
+#[test]
+fn sorted_plain_edges_take_the_fast_path_and_still_catch_repeats() {
+    // Sorted by (lower, higher) without repeats: nothing left out.
+    let (_d, p) = file("s.edges", "0 1\n0 2\n1 2\n2 4\n");
+    let got = read_plain_pairs(&p, Some(5)).unwrap();
+    assert_eq!(got.pairs, vec![(0, 1), (0, 2), (1, 2), (2, 4)]);
+    assert!(got.warnings.is_empty());
+    // Sorted but repeated, or with a self-loop: the slow path finds them.
+    for (text, what, kept) in [
+        ("0 1\n0 1\n1 2\n", "repeat", vec![(0, 1), (1, 2)]),
+        ("0 1\n1 1\n1 2\n", "self-loop", vec![(0, 1), (1, 2)]),
+    ] {
+        let (_d, p) = file("r.edges", text);
+        let got = read_plain_pairs(&p, Some(3)).unwrap();
+        assert_eq!(got.pairs, kept, "{text:?}");
+        assert!(
+            got.warnings
+                .iter()
+                .any(|w| w.contains(what) && w.contains("lines 2")),
+            "{:?}",
+            got.warnings
+        );
+    }
 }
 
 #[test]

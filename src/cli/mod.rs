@@ -40,6 +40,16 @@ pub struct Cli {
 enum Command {
     /// Run a scenario's replicates and write results (manifest, runs, time series, summary).
     Run(RunArgs),
+    /// Run replicate 0 until the first step that adds no adopter and print one JSON line:
+    /// load and simulation seconds apart, steps, final adopters and their digest
+    /// (the benchmark workload of docs/PERFORMANCE.md).
+    Bench {
+        /// Scenario file (RON).
+        scenario: PathBuf,
+        /// Override a scenario field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+        set: Vec<(String, String)>,
+    },
     /// Check scenario files and report every problem; exit 0 if all are valid, 2 if not.
     Validate {
         /// Scenario files (RON).
@@ -204,6 +214,10 @@ pub enum Action {
         no_report: bool,
     },
     Report(PathBuf),
+    Bench {
+        scenario: PathBuf,
+        overrides: Vec<(String, String)>,
+    },
     Merge {
         dirs: Vec<PathBuf>,
         out: PathBuf,
@@ -365,6 +379,10 @@ where
         },
         Command::Merge { dirs, out } => Action::Merge { dirs, out },
         Command::Validate { files } => Action::Validate(files),
+        Command::Bench { scenario, set } => Action::Bench {
+            scenario,
+            overrides: set,
+        },
         Command::Report { dir } => Action::Report(dir),
         Command::Verify {
             dir,
@@ -417,6 +435,15 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
         Action::Run(a) => run(a, model, out),
         Action::Validate(files) => validate(&files, out),
         Action::Report(dir) => write_report(&dir, out),
+        Action::Bench {
+            scenario,
+            overrides,
+        } => {
+            let plan = check_file(&scenario, &overrides).map_err(CliError::Scenario)?;
+            let settled =
+                crate::bench::settle(&plan).map_err(|e| CliError::Failed(e.to_string()))?;
+            say(out, &settled.json())
+        }
         Action::Verify {
             dir,
             threads,

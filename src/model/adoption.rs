@@ -4,7 +4,8 @@
 //! sub-model, then applies the adoptions in organisation order, so results do not depend
 //! on visiting order. Work is proportional to what can change:
 //! - threshold kernels re-examine only organisations whose neighbourhood changed (the
-//!   frontier) and keep a pending list of those whose threshold is met but whose gates
+//!   frontier; at the first step also those whose threshold needs no adopting neighbour)
+//!   and keep a pending list of those whose threshold is met but whose gates
 //!   (improvers, commitment, membership) held them back;
 //! - the independent cascade touches only neighbours of the last step's new adopters;
 //! - Bass gives every eligible non-adopter a chance, since each has a non-zero hazard.
@@ -54,6 +55,9 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         let frontier = std::mem::take(&mut state.practices[p].fresh);
         match &practice.kernel {
             Kernel::FractionalThreshold { .. } | Kernel::AbsoluteThreshold { .. } => {
+                if step == 1 {
+                    mark_met_unexposed(world, state, p, &practice.kernel);
+                }
                 examine_frontier(world, state, p, &practice.kernel);
                 let ps = &mut state.practices[p];
                 let mut pending = std::mem::take(&mut ps.pending);
@@ -144,6 +148,29 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         for &i in &adopters {
             state.start_trialling(p, i, step, due);
         }
+    }
+}
+
+/// Marks for examination the organisations whose threshold is met with no adopting
+/// neighbour (a fractional threshold at or below 0, or an absolute threshold of 0
+/// neighbours). Everyone else can only come to meet the threshold when a neighbour
+/// changes, which marks them, so the first step need not examine every organisation.
+fn mark_met_unexposed(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
+    let ps = &mut state.practices[p];
+    match kernel {
+        Kernel::FractionalThreshold { .. } => {
+            for (i, &t) in world.threshold[p].iter().enumerate() {
+                if t <= 0.0 {
+                    ps.mark(i as u32);
+                }
+            }
+        }
+        Kernel::AbsoluteThreshold { neighbours: 0 } => {
+            for &i in &world.pool[p] {
+                ps.mark(i);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -63,13 +63,11 @@ impl PracticeState {
             adopting_weight: vec![0.0; n],
             adopting_count: vec![0; n],
             fresh: Vec::new(),
-            // Every organisation is examined once at the start (a zero threshold is met).
-            dirty: if tracks_dirty {
-                (0..n as u32).collect()
-            } else {
-                Vec::new()
-            },
-            is_dirty: vec![tracks_dirty; if tracks_dirty { n } else { 0 }],
+            // Nobody needs examining before something changes, except organisations whose
+            // threshold is met with no adopting neighbour: the adoption rule adds those at
+            // its first step (it knows the thresholds).
+            dirty: Vec::new(),
+            is_dirty: vec![false; if tracks_dirty { n } else { 0 }],
             pending: Vec::new(),
             is_pending: vec![false; if tracks_dirty { n } else { 0 }],
             due: VecDeque::new(),
@@ -82,7 +80,7 @@ impl PracticeState {
     }
 
     #[inline]
-    fn mark(&mut self, i: u32) {
+    pub fn mark(&mut self, i: u32) {
         if self.tracks_dirty && !self.is_dirty[i as usize] {
             self.is_dirty[i as usize] = true;
             self.dirty.push(i);
@@ -139,12 +137,19 @@ impl State {
         inactive: Vec<f64>,
     ) -> State {
         let n = net.n;
+        // With unit weights (imported plain edge lists) the sum is the degree, exactly,
+        // and needs no random access to the tie table.
+        let unit = net.ties.scaled_weight.iter().all(|&w| w == 1.0);
         let member_weight = (0..n)
             .map(|i| {
-                net.tie_ids(i)
-                    .iter()
-                    .map(|&t| net.ties.scaled_weight[t as usize] as f64)
-                    .sum()
+                if unit {
+                    net.degree(i) as f64
+                } else {
+                    net.tie_ids(i)
+                        .iter()
+                        .map(|&t| net.ties.scaled_weight[t as usize] as f64)
+                        .sum()
+                }
             })
             .collect();
         State {

@@ -5,7 +5,7 @@
 use crate::model::ModelError;
 use crate::network::{generate, import, Network, TieSpec};
 use crate::plan::Plan;
-use crate::rng::{replicate_key, Draws, Purpose};
+use crate::rng::{replicate_key, Draws, OrgRng, Purpose};
 use crate::scenario::{Kernel, NetworkModel, Organisations};
 
 /// Fixed attributes of the organisations of one replicate (struct of arrays).
@@ -104,16 +104,24 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
     let mut catch_draws = Draws::new(&key, Purpose::Attributes, 1, 0);
     let table_staff = table.as_ref().and_then(|t| t.staff.as_ref());
     let table_catchment = table.as_ref().and_then(|t| t.catchment.as_ref());
+    // A fixed distribution draws nothing: its value is taken once, not per organisation
+    // (the streams are keyed by organisation, so skipping them changes no other draw).
+    let fixed = |d: &crate::scenario::Dist| d.is_fixed().then(|| d.sample(&mut OrgRng::new(0)));
+    let kind_staff: Vec<Option<f64>> = sc.kinds.iter().map(|k| fixed(&k.staff)).collect();
+    let kind_catchment: Vec<Option<f64>> = sc.kinds.iter().map(|k| fixed(&k.catchment)).collect();
     for i in 0..n {
-        let k = &sc.kinds[kind[i] as usize];
-        let s = match table_staff {
-            Some(v) => v[i],
-            None => k.staff.sample(&mut staff_draws.org_rng(i as u32)),
+        let ki = kind[i] as usize;
+        let k = &sc.kinds[ki];
+        let s = match (table_staff, kind_staff[ki]) {
+            (Some(v), _) => v[i],
+            (None, Some(s)) => s,
+            (None, None) => k.staff.sample(&mut staff_draws.org_rng(i as u32)),
         };
         staff[i] = s.round().clamp(1.0, u32::MAX as f64) as u32;
-        catchment[i] = match table_catchment {
-            Some(v) => v[i].max(0.0),
-            None => k.catchment.sample(&mut catch_draws.org_rng(i as u32)),
+        catchment[i] = match (table_catchment, kind_catchment[ki]) {
+            (Some(v), _) => v[i].max(0.0),
+            (None, Some(c)) => c,
+            (None, None) => k.catchment.sample(&mut catch_draws.org_rng(i as u32)),
         };
     }
     let reach: Vec<f64> = catchment.iter().map(|c| c * sc.outcome.reach).collect();
@@ -141,12 +149,15 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
         }
         kind_allowed.push(allowed);
         threshold.push(match &pr.kernel {
-            Kernel::FractionalThreshold { threshold } => {
-                let mut d = Draws::new(&key, Purpose::Traits, pi as u32, 0);
-                (0..n)
-                    .map(|i| threshold.sample(&mut d.org_rng(i as u32)))
-                    .collect()
-            }
+            Kernel::FractionalThreshold { threshold } => match fixed(threshold) {
+                Some(v) => vec![v; n],
+                None => {
+                    let mut d = Draws::new(&key, Purpose::Traits, pi as u32, 0);
+                    (0..n)
+                        .map(|i| threshold.sample(&mut d.org_rng(i as u32)))
+                        .collect()
+                }
+            },
             _ => Vec::new(),
         });
     }
@@ -200,6 +211,14 @@ fn build_network(
     let nodes = generate::Nodes { kind, place };
     let n = kind.len();
     let file = |f: &str| plan.base_dir.join(f);
+    if let NetworkModel::PlainEdges { file: f } = &spec.model {
+        if spec.person_dependent_share <= 0.0 && spec.strong_triadic_closure <= 0.0 {
+            // Unit-weight ties with nothing drawn on them: straight from pairs to the
+            // network (large benchmark graphs load in one pass per array).
+            let read = import::read_plain_pairs(&file(f), Some(n)).map_err(build_err)?;
+            return Network::from_pairs(n, &read.pairs, kind, place).map_err(build_err);
+        }
+    }
     // Imported ties keep their file weights; generated ones draw them.
     let imported = match &spec.model {
         NetworkModel::EdgeList { file: f, directed } => {

@@ -647,6 +647,35 @@ pub fn read_meta_n(path: &Path) -> Result<usize, ImportError> {
 /// Ids at or above a known `n` are errors; self-loops and repeated pairs follow the
 /// module's merge policy (weights are 1, so a merged tie keeps weight 1).
 pub fn read_plain_edges(path: &Path, n: Option<usize>) -> Result<PlainEdges, ImportError> {
+    let read = read_plain_pairs(path, n)?;
+    Ok(PlainEdges {
+        n: read.n,
+        ties: read
+            .pairs
+            .iter()
+            .map(|&(a, b)| TieSpec {
+                a,
+                b,
+                weight: 1.0,
+                person_dependent: false,
+            })
+            .collect(),
+        warnings: read.warnings,
+    })
+}
+
+/// Pairs read from a plain edge file, self-loops and repeats left out, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainPairs {
+    pub n: usize,
+    pub pairs: Vec<(u32, u32)>,
+    pub warnings: Vec<String>,
+}
+
+/// As [`read_plain_edges`], giving the ties as bare pairs (unit weight): the fast path for
+/// large files, which [`crate::network::Network::from_pairs`] builds without a per-tie
+/// record in between.
+pub fn read_plain_pairs(path: &Path, n: Option<usize>) -> Result<PlainPairs, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
     let path_s = path.display().to_string();
     let mut warnings = Vec::new();
@@ -692,7 +721,7 @@ pub fn read_plain_edges(path: &Path, n: Option<usize>) -> Result<PlainEdges, Imp
             n
         }
     };
-    let (ties, loops, repeats) = simple_ties(n, &pairs);
+    let (loops, repeats) = left_out(n, &pairs);
     if !loops.is_empty() || !repeats.is_empty() {
         let lines =
             |rows: &[usize]| -> Vec<u64> { rows.iter().map(|&r| row_line(&bytes, r)).collect() };
@@ -711,7 +740,21 @@ pub fn read_plain_edges(path: &Path, n: Option<usize>) -> Result<PlainEdges, Imp
             ));
         }
     }
-    Ok(PlainEdges { n, ties, warnings })
+    let pairs = if loops.is_empty() && repeats.is_empty() {
+        pairs
+    } else {
+        let mut drop = vec![false; pairs.len()];
+        for &r in loops.iter().chain(&repeats) {
+            drop[r] = true;
+        }
+        pairs
+            .into_iter()
+            .zip(drop)
+            .filter(|(_, d)| !d)
+            .map(|(p, _)| p)
+            .collect()
+    };
+    Ok(PlainPairs { n, pairs, warnings })
 }
 
 /// Parses `u v` lines in one piece per thread, cut at line ends, and joins the pieces in
@@ -739,14 +782,18 @@ fn parse_pairs_parallel(bytes: &[u8]) -> Result<Vec<(u32, u32)>, (u64, String)> 
         .into_par_iter()
         .map(|w| parse_pairs(&bytes[w[0]..w[1]]))
         .collect();
-    let mut out = Vec::with_capacity(
-        pieces
-            .iter()
-            .map(|p| p.as_ref().map_or(0, |v| v.len()))
-            .sum(),
-    );
+    let total: usize = pieces
+        .iter()
+        .map(|p| p.as_ref().map_or(0, |v| v.len()))
+        .sum();
+    let mut out: Vec<(u32, u32)> = Vec::new();
     for (k, piece) in pieces.into_iter().enumerate() {
         match piece {
+            // The first piece's buffer grows to hold the rest (one copy fewer).
+            Ok(v) if k == 0 => {
+                out = v;
+                out.reserve_exact(total - out.len());
+            }
             Ok(v) => out.extend_from_slice(&v),
             Err((line, message)) => {
                 let before = bytes[..cuts[k]].iter().filter(|&&c| c == b'\n').count() as u64;
@@ -846,10 +893,16 @@ fn row_line(bytes: &[u8], row: usize) -> u64 {
     0
 }
 
-/// Unit-weight ties from pairs, leaving out self-loops and repeats; returns the ties (in
-/// file order) and the rows left out as (self-loops, repeats). Repeats are found with a
+/// Rows to leave out of `pairs`: (self-loops, repeats of a pair listed before), each in
+/// row order. A file already sorted by (lower end, higher end) without repeats, as
+/// benchmark files are, is recognised in one pass; otherwise repeats are found with a
 /// counting sort by lower end (linear time), since this runs on every large load.
-fn simple_ties(n: usize, pairs: &[(u32, u32)]) -> (Vec<TieSpec>, Vec<usize>, Vec<usize>) {
+fn left_out(n: usize, pairs: &[(u32, u32)]) -> (Vec<usize>, Vec<usize>) {
+    let ordered = pairs.first().is_none_or(|&(a, b)| a < b)
+        && pairs.windows(2).all(|w| w[1].0 < w[1].1 && w[0] < w[1]);
+    if ordered {
+        return (Vec::new(), Vec::new());
+    }
     let mut loops = Vec::new();
     let mut start = vec![0u32; n + 1];
     for &(a, b) in pairs {
@@ -885,26 +938,6 @@ fn simple_ties(n: usize, pairs: &[(u32, u32)]) -> (Vec<TieSpec>, Vec<usize>, Vec
             }
         }
     }
-    let tie = |&(a, b): &(u32, u32)| TieSpec {
-        a,
-        b,
-        weight: 1.0,
-        person_dependent: false,
-    };
-    let ties = if loops.is_empty() && repeats.is_empty() {
-        pairs.iter().map(tie).collect()
-    } else {
-        repeats.sort_unstable();
-        let mut drop = vec![false; pairs.len()];
-        for &r in loops.iter().chain(&repeats) {
-            drop[r] = true;
-        }
-        pairs
-            .iter()
-            .zip(drop)
-            .filter(|(_, d)| !d)
-            .map(|(p, _)| tie(p))
-            .collect()
-    };
-    (ties, loops, repeats)
+    repeats.sort_unstable();
+    (loops, repeats)
 }

@@ -98,37 +98,92 @@ impl Network {
         kind: &[u16],
         place: &[u16],
     ) -> Result<Network, NetworkError> {
-        if specs.len().saturating_mul(2) >= u32::MAX as usize {
-            return Err(NetworkError::TooLarge(specs.len().saturating_mul(2)));
+        Network::assemble(
+            n,
+            specs.len(),
+            |t| {
+                let s = &specs[t];
+                (s.a, s.b, s.weight, s.person_dependent)
+            },
+            kind,
+            place,
+        )
+    }
+
+    /// Builds the network from unit-weight ties given as pairs (the import path of large
+    /// plain edge lists: no per-tie record is made in between).
+    pub fn from_pairs(
+        n: usize,
+        pairs: &[(u32, u32)],
+        kind: &[u16],
+        place: &[u16],
+    ) -> Result<Network, NetworkError> {
+        Network::assemble(
+            n,
+            pairs.len(),
+            |t| (pairs[t].0, pairs[t].1, 1.0, false),
+            kind,
+            place,
+        )
+    }
+
+    /// The tie table from `m` ties given by `tie(index) = (a, b, weight, person
+    /// dependent)`, then the adjacency. One sequential pass per array; boundary flags are
+    /// looked up only when organisations differ in kind or place.
+    fn assemble(
+        n: usize,
+        m: usize,
+        tie: impl Fn(usize) -> (u32, u32, f32, bool),
+        kind: &[u16],
+        place: &[u16],
+    ) -> Result<Network, NetworkError> {
+        if m.saturating_mul(2) >= u32::MAX as usize {
+            return Err(NetworkError::TooLarge(m.saturating_mul(2)));
         }
-        let mut ties = Ties::default();
-        ties.a.reserve_exact(specs.len());
-        ties.b.reserve_exact(specs.len());
-        ties.scaled_weight.reserve_exact(specs.len());
-        ties.flags.reserve_exact(specs.len());
-        for (index, s) in specs.iter().enumerate() {
-            for org in [s.a, s.b] {
+        let mut ties = Ties {
+            a: Vec::with_capacity(m),
+            b: Vec::with_capacity(m),
+            scaled_weight: Vec::with_capacity(m),
+            reciprocity: vec![0.0; m],
+            flags: Vec::with_capacity(m),
+        };
+        let mut dependent = false;
+        for index in 0..m {
+            let (a, b, w, pd) = tie(index);
+            for org in [a, b] {
                 if org as usize >= n {
                     return Err(NetworkError::OutOfRange { index, org, n });
                 }
             }
-            if s.a == s.b {
-                return Err(NetworkError::SelfLoop { index, org: s.a });
+            if a == b {
+                return Err(NetworkError::SelfLoop { index, org: a });
             }
-            let (a, b) = if s.a < s.b { (s.a, s.b) } else { (s.b, s.a) };
-            ties.a.push(a);
-            ties.b.push(b);
-            ties.scaled_weight.push(s.weight);
-            ties.flags.push(
-                boundary_flags(a, b, kind, place)
-                    | if s.person_dependent {
-                        PERSON_DEPENDENT
-                    } else {
-                        0
-                    },
+            ties.a.push(a.min(b));
+            ties.b.push(a.max(b));
+            ties.scaled_weight.push(w);
+            dependent |= pd;
+        }
+        // Boundary flags: all zero when every organisation has the same kind and place.
+        // (Organisations beyond a short attribute slice differ from those inside it.)
+        let uniform =
+            |v: &[u16]| v.is_empty() || (v.len() >= n && v[..n].windows(2).all(|w| w[0] == w[1]));
+        if uniform(kind) && uniform(place) {
+            ties.flags.resize(m, 0);
+        } else {
+            ties.flags.extend(
+                ties.a
+                    .iter()
+                    .zip(&ties.b)
+                    .map(|(&a, &b)| boundary_flags(a, b, kind, place)),
             );
         }
-        ties.reciprocity = vec![0.0; specs.len()];
+        if dependent {
+            for (t, f) in ties.flags.iter_mut().enumerate() {
+                if tie(t).3 {
+                    *f |= PERSON_DEPENDENT;
+                }
+            }
+        }
         let mut net = Network {
             n,
             offsets: Vec::new(),
@@ -136,7 +191,7 @@ impl Network {
             cap: Vec::new(),
             neighbour: Vec::new(),
             tie: Vec::new(),
-            live_ties: specs.len(),
+            live_ties: m,
             ties,
             scale: 1.0,
         };
@@ -149,10 +204,10 @@ impl Network {
     pub fn rebuild(&mut self, slack: u32) {
         let n = self.n;
         let mut deg = vec![0u32; n];
-        for t in 0..self.ties.len() {
-            if self.ties.flags[t] & REMOVED == 0 {
-                deg[self.ties.a[t] as usize] += 1;
-                deg[self.ties.b[t] as usize] += 1;
+        for ((&a, &b), &f) in self.ties.a.iter().zip(&self.ties.b).zip(&self.ties.flags) {
+            if f & REMOVED == 0 {
+                deg[a as usize] += 1;
+                deg[b as usize] += 1;
             }
         }
         let mut offsets = Vec::with_capacity(n + 1);
@@ -166,23 +221,50 @@ impl Network {
             offsets.push(acc as u32);
         }
         let total = acc as usize;
-        let mut neighbour = vec![u32::MAX; total];
-        let mut tie = vec![u32::MAX; total];
-        let mut fill = vec![0u32; n];
-        for t in 0..self.ties.len() {
-            if self.ties.flags[t] & REMOVED != 0 {
-                continue;
+        // Without slack every entry is written below, so zeroed (lazily mapped) memory will
+        // do; with slack the free room is marked.
+        let filler = if slack == 0 { 0 } else { u32::MAX };
+        let mut neighbour = vec![filler; total];
+        let mut tie = vec![filler; total];
+        // Where the next entry of each row goes (`deg`'s memory reused).
+        let mut cursor = deg;
+        cursor.copy_from_slice(&offsets[..n]);
+        let ties = &self.ties;
+        let live = ties
+            .a
+            .iter()
+            .zip(&ties.b)
+            .zip(&ties.flags)
+            .enumerate()
+            .filter(|(_, (_, &f))| f & REMOVED == 0)
+            .map(|(t, ((&a, &b), _))| (t as u32, a, b));
+        let mut put = |x: u32, y: u32, t: u32| {
+            let p = cursor[x as usize] as usize;
+            neighbour[p] = y;
+            tie[p] = t;
+            cursor[x as usize] += 1;
+        };
+        if ties.a.windows(2).all(|w| w[0] <= w[1]) {
+            // Ties in order of their lower end (imported sorted lists, most generators):
+            // row x lists first the ties whose lower end is below x, then those starting at
+            // x, so two passes give the same rows as one, and the second writes in order.
+            // The first pass scatters across the whole adjacency, so it goes band by band
+            // of rows (each band's rows stay in cache), keeping tie order within a band.
+            for [x, y, t] in by_band(n, live.clone().map(|(t, a, b)| [b, a, t])) {
+                put(x, y, t);
             }
-            let (a, b) = (self.ties.a[t] as usize, self.ties.b[t] as usize);
-            let pa = (offsets[a] + fill[a]) as usize;
-            neighbour[pa] = b as u32;
-            tie[pa] = t as u32;
-            fill[a] += 1;
-            let pb = (offsets[b] + fill[b]) as usize;
-            neighbour[pb] = a as u32;
-            tie[pb] = t as u32;
-            fill[b] += 1;
+            for (t, a, b) in live {
+                put(a, b, t);
+            }
+        } else {
+            for (t, a, b) in live {
+                put(a, b, t);
+                put(b, a, t);
+            }
         }
+        // Each row's cursor minus its start is its length.
+        cursor.iter_mut().zip(&offsets).for_each(|(c, &o)| *c -= o);
+        let fill = cursor;
         self.offsets = offsets;
         self.cap = cap;
         self.len = fill;
@@ -350,6 +432,31 @@ impl Network {
     }
 }
 
+/// Organisations per band in [`by_band`]: a band's rows (about 16k x mean degree entries
+/// of 8 bytes, plus cursors) fit in a core's cache.
+const BAND_ROWS_LOG2: u32 = 14;
+
+/// Adjacency entries `[row, neighbour, tie]` regrouped by band of rows (a counting sort on
+/// the row's high bits), in their given order within each band. Writing entries band by
+/// band touches one small region of the adjacency at a time instead of all of it at random.
+fn by_band(n: usize, entries: impl Iterator<Item = [u32; 3]> + Clone) -> Vec<[u32; 3]> {
+    let bands = (n >> BAND_ROWS_LOG2) + 1;
+    let mut start = vec![0usize; bands + 1];
+    for [x, _, _] in entries.clone() {
+        start[(x >> BAND_ROWS_LOG2) as usize + 1] += 1;
+    }
+    for k in 0..bands {
+        start[k + 1] += start[k];
+    }
+    let mut out = vec![[0u32; 3]; start[bands]];
+    for e in entries {
+        let k = (e[0] >> BAND_ROWS_LOG2) as usize;
+        out[start[k]] = e;
+        start[k] += 1;
+    }
+    out
+}
+
 fn boundary_flags(a: u32, b: u32, kind: &[u16], place: &[u16]) -> u8 {
     let mut f = 0;
     if kind.get(a as usize) != kind.get(b as usize) {
@@ -423,6 +530,121 @@ mod tests {
             .map(|i| net.neighbours(i).to_vec())
             .collect();
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn pairs_build_the_same_network_as_unit_ties() {
+        let pairs = [(0, 1), (2, 1), (0, 3), (3, 2)];
+        let specs: Vec<TieSpec> = pairs.iter().map(|&(a, b)| spec(a, b)).collect();
+        let kind = [0, 0, 1, 1];
+        let a = Network::from_ties(4, &specs, &kind, &[]).unwrap();
+        let b = Network::from_pairs(4, &pairs, &kind, &[]).unwrap();
+        assert_eq!(a.neighbour, b.neighbour);
+        assert_eq!(a.tie, b.tie);
+        assert_eq!(a.ties.flags, b.ties.flags);
+        assert_eq!(b.ties.flags, [0, CROSS_KIND, CROSS_KIND, 0]);
+        assert_eq!((b.ties.a[1], b.ties.b[1]), (1, 2));
+        assert_eq!(b.neighbours(1), &[0, 2]);
+    }
+
+    #[test]
+    fn boundary_flags_with_uniform_and_short_attributes() {
+        let pairs = [(0, 1), (1, 2)];
+        // One kind and place throughout: no boundary is crossed.
+        let net = Network::from_pairs(3, &pairs, &[4, 4, 4], &[1, 1, 1]).unwrap();
+        assert_eq!(net.ties.flags, [0, 0]);
+        // An organisation beyond a short attribute slice differs from those inside it.
+        let net = Network::from_pairs(3, &pairs, &[4, 4], &[]).unwrap();
+        assert_eq!(net.ties.flags, [0, CROSS_KIND]);
+        let dependent = TieSpec {
+            person_dependent: true,
+            ..spec(0, 1)
+        };
+        let net = Network::from_ties(3, &[dependent, spec(2, 1)], &[], &[]).unwrap();
+        assert_eq!(net.ties.flags, [PERSON_DEPENDENT, 0]);
+    }
+
+    #[test]
+    fn rows_list_ties_in_tie_order_whether_sorted_by_lower_end_or_not() {
+        // Row x must list its ties in tie order; check against a direct scan, for ties
+        // sorted by lower end (the two-pass fill) and the same ties shuffled.
+        let sorted = [
+            (0, 3),
+            (0, 5),
+            (1, 2),
+            (1, 5),
+            (2, 3),
+            (2, 4),
+            (3, 5),
+            (4, 5),
+        ];
+        let shuffled = [
+            (2, 4),
+            (0, 5),
+            (3, 5),
+            (1, 2),
+            (0, 3),
+            (4, 5),
+            (2, 3),
+            (1, 5),
+        ];
+        for pairs in [&sorted[..], &shuffled[..]] {
+            let mut net = Network::from_pairs(6, pairs, &[], &[]).unwrap();
+            for slack in [0, 3] {
+                net.rebuild(slack);
+                for x in 0..6u32 {
+                    let want: Vec<(u32, u32)> = pairs
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(t, &(a, b))| {
+                            (a == x)
+                                .then_some((b, t as u32))
+                                .or((b == x).then_some((a, t as u32)))
+                        })
+                        .collect();
+                    let got: Vec<(u32, u32)> = net
+                        .neighbours(x as usize)
+                        .iter()
+                        .copied()
+                        .zip(net.tie_ids(x as usize).iter().copied())
+                        .collect();
+                    assert_eq!(got, want, "row {x} of {pairs:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn banded_fill_keeps_tie_order_across_many_bands() {
+        // 50k organisations (several bands of rows), ties sorted by lower end, with high
+        // ends spread over the whole range so rows get entries from many places.
+        let n = 50_000u32;
+        let mut pairs = Vec::new();
+        for a in 0..n {
+            for k in 1..4u32 {
+                let b = (a as u64 * 7919 + k as u64 * 104_729) % n as u64;
+                if b as u32 > a {
+                    pairs.push((a, b as u32));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let net = Network::from_pairs(n as usize, &pairs, &[], &[]).unwrap();
+        let mut want: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n as usize];
+        for (t, &(a, b)) in pairs.iter().enumerate() {
+            want[a as usize].push((b, t as u32));
+            want[b as usize].push((a, t as u32));
+        }
+        for (x, w) in want.iter().enumerate() {
+            let got: Vec<(u32, u32)> = net
+                .neighbours(x)
+                .iter()
+                .copied()
+                .zip(net.tie_ids(x).iter().copied())
+                .collect();
+            assert_eq!(&got, w, "row {x}");
+        }
     }
 
     #[test]

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Side-by-side timings of changenet and the reference workload of ../shared/bench
+# (docs/PERFORMANCE.md): builds both, runs the three graphs alternating ROUNDS times under
+# /usr/bin/time (whole process: wall seconds and peak resident memory), and reports median
+# and min of the whole-process time and of each one's own simulation-part figure; then,
+# unless PEERS=0, NDlib and Mesa once each in a throwaway virtual environment under /tmp on
+# the graphs they manage (NDlib on er takes minutes). Not part of .ci/run.
+#
+# usage: benches/compare_reference.sh [ROUNDS=5]
+# env:   PEERS=0 skips NDlib and Mesa; BUILD=0 uses the binaries already built; BENCH=path of the reference folder
+#        (default: ../shared/bench beside the repository); OUT=results folder
+#        (default /tmp/changenet-bench); GRAPHS="ws ba er".
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$(cd "${BENCH:-$ROOT/../shared/bench}" 2>/dev/null && pwd) || {
+    echo "compare_reference.sh: no reference folder at ${BENCH:-$ROOT/../shared/bench}" >&2
+    exit 1
+}
+ROUNDS=${1:-5}
+OUT=${OUT:-/tmp/changenet-bench}
+GRAPHS=${GRAPHS:-"ws ba er"}
+KTARGET=/tmp/refkernel
+VENV=/tmp/changenet-peers-venv
+mkdir -p "$OUT/kernel-out"
+LOG="$OUT/runs.jsonl"
+: > "$LOG"
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+    "$(free -g | awk '/Mem:/ {print $2}') GiB; $(rustc -V); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "${BUILD:-1}" != 0 ]; then
+    echo "# building changenet (--profile dist) and the reference kernel (release)"
+    (cd "$ROOT" && cargo build --quiet --profile dist --bin changenet)
+    (cd "$BENCH/kernel" && cargo build --quiet --release --target-dir "$KTARGET")
+fi
+CHANGENET="$ROOT/target/dist/changenet"
+KERNEL="$KTARGET/release/reference-kernel"
+
+peer_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install --quiet numpy networkx igraph ndlib six future mesa
+    fi
+}
+
+if [[ " $GRAPHS " == *" er "* ]] && [ ! -f "$BENCH/data/er.edges" ]; then
+    echo "# $BENCH/data/er.edges is missing: generating it (gen_graphs.py er, about 3 minutes)"
+    peer_venv
+    (cd "$BENCH" && "$VENV/bin/python" gen_graphs.py er)
+fi
+
+# One timed whole-process run: appends a JSON line (tool, graph, round, wall, peak RSS and
+# the program's own load/simulation figures) to the log.
+timed() {
+    local tool=$1 g=$2 r=$3
+    shift 3
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "$@" > "$OUT/stdout.txt"
+    python3 - "$tool" "$g" "$r" "$OUT/time.txt" "$OUT/stdout.txt" >> "$LOG" <<'EOF'
+import json, sys
+tool, g, r, tfile, ofile = sys.argv[1:]
+wall, rss_kb, user, system = open(tfile).read().split()[-4:]
+own = json.loads(open(ofile).read().strip().splitlines()[-1])
+if tool == "kernel":
+    load, sim, sim_cpu = own["setup_s"], own["median_s"], own["median_cpu_s"]
+elif tool in ("ndlib", "mesa"):
+    load, sim, sim_cpu = own["setup_s"], own["loop_s"], None
+else:
+    load, sim, sim_cpu = own["load_s"], own["simulate_s"], own["simulate_cpu_s"]
+print(json.dumps(dict(tool=tool, graph=g, round=int(r), wall_s=float(wall),
+                      cpu_s=float(user) + float(system), peak_rss_mb=int(rss_kb) / 1024,
+                      load_s=load, simulate_s=sim, simulate_cpu_s=sim_cpu,
+                      steps=own["steps"], final_adopters=own["final_adopters"],
+                      digest=own["digest"])))
+EOF
+}
+
+echo "# $ROUNDS rounds, alternating the kernel (st_delta, 1 rep) and changenet bench"
+for r in $(seq 1 "$ROUNDS"); do
+    for g in $GRAPHS; do
+        kernel=(env NO_QUIET_WAIT=1 "$KERNEL" "$BENCH/data" "$OUT/kernel-out" "$g" 1 st_delta)
+        ours=("$CHANGENET" bench "$ROOT/scenarios/bench/$g.ron")
+        if (( r % 2 )); then
+            timed kernel "$g" "$r" "${kernel[@]}"
+            timed changenet "$g" "$r" "${ours[@]}"
+        else
+            timed changenet "$g" "$r" "${ours[@]}"
+            timed kernel "$g" "$r" "${kernel[@]}"
+        fi
+    done
+done
+
+if [ "${PEERS:-1}" != 0 ]; then
+    echo "# peers, once each (NDlib on ws, ba, er; Mesa on ws, ba)"
+    peer_venv
+    for spec in "ndlib ws" "ndlib ba" "mesa ws" "mesa ba" "ndlib er"; do
+        set -- $spec
+        [[ " $GRAPHS " == *" $2 "* ]] || continue
+        timed "$1" "$2" 1 "$VENV/bin/python" "$ROOT/benches/peers.py" "$1" "$BENCH/data" "$2"
+    done
+fi
+
+python3 - "$LOG" <<'EOF'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {}
+for r in rows:
+    by.setdefault((r["graph"], r["tool"]), []).append(r)
+def col(rs, k):
+    v = [r[k] for r in rs if r.get(k) is not None]
+    return (statistics.median(v), min(v)) if v else (float("nan"), float("nan"))
+print("whole = the process under /usr/bin/time (wall s; user+sys CPU s); sim = the program's"
+      " own step-loop figure (wall s; CPU s of that loop); each median / min")
+print(f"{'graph':5} {'tool':9} {'n':>2} {'whole wall':>15} {'whole cpu':>15} {'sim wall':>17} "
+      f"{'sim cpu':>17} {'load':>7} {'peak MB':>7}  adopters digest")
+for (g, tool), rs in sorted(by.items()):
+    f = lambda k, p: "%s / %s" % tuple(format(x, p) for x in col(rs, k))
+    print(f"{g:5} {tool:9} {len(rs):2} {f('wall_s', '.3f'):>15} {f('cpu_s', '.3f'):>15} "
+          f"{f('simulate_s', '.4f'):>17} {f('simulate_cpu_s', '.4f'):>17} "
+          f"{col(rs, 'load_s')[0]:7.3f} {max(r['peak_rss_mb'] for r in rs):7.0f}  "
+          f"{rs[0]['final_adopters']} {rs[0]['digest'][:12]}")
+print("\nratios changenet / other (below 1: changenet faster), of medians:")
+for g in sorted({k[0] for k in by}):
+    ours = by.get((g, "changenet"))
+    if not ours:
+        continue
+    for tool in ("kernel", "ndlib", "mesa"):
+        rs = by.get((g, tool))
+        if not rs:
+            continue
+        r = lambda k: col(ours, k)[0] / col(rs, k)[0] if col(rs, k)[0] else float("nan")
+        print(f"  {g}: vs {tool:7} whole wall {r('wall_s'):9.4f}  whole cpu {r('cpu_s'):9.4f}  "
+              f"sim wall {r('simulate_s'):9.4f}  sim cpu {r('simulate_cpu_s'):9.4f}")
+digests = {(r["graph"], r["digest"]) for r in rows}
+graphs = {r["graph"] for r in rows}
+print("\nsame final adopters everywhere:", len(digests) == len(graphs))
+EOF
+echo "# raw runs: $LOG"
