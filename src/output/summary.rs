@@ -141,6 +141,11 @@ impl SummaryBuilder {
         }
     }
 
+    /// Whether `step` is one the summary reports (other steps' values are not kept).
+    pub fn reports(&self, step: u32) -> bool {
+        self.reported(step)
+    }
+
     fn reported(&self, step: u32) -> bool {
         let months = step as u64 * self.step_months as u64;
         step == self.last_step
@@ -279,13 +284,19 @@ pub fn write_summaries(
     factors: &[String],
     parts: &[(&[String], &SummaryBuilder)],
 ) -> Result<String, OutputError> {
+    use std::io::Write;
     let path = dir.join(SUMMARY_CSV);
     let io = |e| OutputError::io(&path, e);
-    let file = AtomicFile::create(&path).map_err(io)?;
-    let mut t = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(file);
-    let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
+    let mut file = AtomicFile::create(&path).map_err(io)?;
+    file.write_all(&summary_header(factors)).map_err(io)?;
+    for (lead, builder) in parts {
+        file.write_all(&summary_block(lead, builder)).map_err(io)?;
+    }
+    file.commit().map_err(io)
+}
+
+/// The header row of `summary.csv` with `factors` columns first.
+pub fn summary_header(factors: &[String]) -> Vec<u8> {
     let mut header: Vec<String> = factors.to_vec();
     header.extend(
         [
@@ -293,28 +304,40 @@ pub fn write_summaries(
         ]
         .map(String::from),
     );
-    t.write_record(&header).map_err(csv_err)?;
-    for (lead, builder) in parts {
-        for r in builder.rows() {
-            let s = &r.stats;
-            let mut row: Vec<String> = lead.to_vec();
-            row.extend([
-                r.metric,
-                r.date.map(|d| d.to_string()).unwrap_or_default(),
-                s.n.to_string(),
-                opt_float(s.mean),
-                opt_float(s.sd),
-                opt_float(s.p5),
-                opt_float(s.p50),
-                opt_float(s.p95),
-                opt_float(r.ci.map(|c| c.0)),
-                opt_float(r.ci.map(|c| c.1)),
-            ]);
-            t.write_record(&row).map_err(csv_err)?;
-        }
+    let mut t = csv_writer();
+    let _ = t.write_record(&header);
+    t.into_inner().unwrap_or_default()
+}
+
+/// The rows of `summary.csv` for one plan, led by its factor values `lead`; a sweep writes
+/// one such block per point as the point finishes.
+pub fn summary_block(lead: &[String], builder: &SummaryBuilder) -> Vec<u8> {
+    let mut t = csv_writer();
+    for r in builder.rows() {
+        let s = &r.stats;
+        let mut row: Vec<String> = lead.to_vec();
+        row.extend([
+            r.metric,
+            r.date.map(|d| d.to_string()).unwrap_or_default(),
+            s.n.to_string(),
+            opt_float(s.mean),
+            opt_float(s.sd),
+            opt_float(s.p5),
+            opt_float(s.p50),
+            opt_float(s.p95),
+            opt_float(r.ci.map(|c| c.0)),
+            opt_float(r.ci.map(|c| c.1)),
+        ]);
+        // Writing into memory cannot fail.
+        let _ = t.write_record(&row);
     }
-    let file = t.into_inner().map_err(|e| io(e.into_error()))?;
-    file.commit().map_err(io)
+    t.into_inner().unwrap_or_default()
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 /// Formats a float for a person (not for files): 4 significant decimals.

@@ -136,6 +136,7 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
         files,
         scenario: text,
         shard: job.shard,
+        points: None,
     };
     manifest.write(dir)?;
     Identity::remove(dir)?;
