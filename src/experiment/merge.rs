@@ -106,6 +106,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, MergeError> {
                 format!("{:?}", m.overrides),
             ));
         }
+        if m.points != first.points {
+            return Err(differ(
+                "points (sweep factors and values, or arms)",
+                format!("{:?}", first.points.as_ref().map(|p| p.values.len())),
+                format!("{:?}", m.points.as_ref().map(|p| p.values.len())),
+            ));
+        }
         if s.count != first_shard.count {
             return Err(differ(
                 "shard count",
