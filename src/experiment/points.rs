@@ -191,10 +191,10 @@ impl<'p> PointSummaries<'p> {
         let empty = Vec::new();
         let values = self.values.get(p).unwrap_or(&empty);
         let path = self.file.path().to_path_buf();
-        self.file
-            .write_all(&summary_block(values, b))
-            .map_err(|e| OutputError::io(&path, e))?;
-        let h = b.headline();
+        let io = |e| OutputError::io(&path, e);
+        let block = summary_block(values, b).map_err(io)?;
+        self.file.write_all(&block).map_err(io)?;
+        let h = b.headline().map_err(io)?;
         self.failed += h.failed;
         self.results.push(PointResult {
             values: values.clone(),
