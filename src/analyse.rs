@@ -2,9 +2,10 @@
 //!
 //! Reads an edge list (CSV with a header, or the plain `u v` format), optionally a node
 //! table and event attendance, computes the measures of [`crate::network::metrics`] and
-//! writes three files into the output folder: `report.md` (for a non-specialist),
-//! `nodes.csv` (one tidy row per organisation) and `summary.json`. Each file is written to
-//! a temporary name and renamed into place, so a reader never sees half a file.
+//! writes four files into the output folder: `report.md` (for a non-specialist),
+//! `nodes.csv` (one tidy row per organisation), `ties.csv` (the ties analysed) and
+//! `summary.json`. Each file is written to a temporary name and renamed into place, so a
+//! reader never sees half a file.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -298,8 +299,8 @@ fn mean_finite(xs: &[f64]) -> f64 {
     }
 }
 
-/// Runs the analysis and writes `report.md`, `nodes.csv` and `summary.json` into
-/// `opts.out`.
+/// Runs the analysis and writes `report.md`, `nodes.csv`, `ties.csv` and `summary.json`
+/// into `opts.out`.
 pub fn analyse(opts: &AnalyseOptions) -> Result<AnalyseSummary, AnalyseError> {
     let loaded = load(opts)?;
     let n = loaded.ids.len();
@@ -380,6 +381,10 @@ pub fn analyse(opts: &AnalyseOptions) -> Result<AnalyseSummary, AnalyseError> {
     std::fs::create_dir_all(&opts.out).map_err(|e| write_error(&opts.out, e))?;
     let nodes_csv = nodes_table(&net, &loaded, &org, kinds.as_ref(), places.as_ref());
     write_atomic(&opts.out.join("nodes.csv"), nodes_csv.as_bytes())?;
+    write_atomic(
+        &opts.out.join(TIES_CSV),
+        ties_table(&net, &loaded.ids).as_bytes(),
+    )?;
     let json = serde_json::to_string_pretty(&summary)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     write_atomic(&opts.out.join("summary.json"), (json + "\n").as_bytes())?;
@@ -406,6 +411,34 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AnalyseError> {
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&tmp, bytes).map_err(|e| write_error(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| write_error(path, e))
+}
+
+/// The ties analysed (after merging duplicates, directed rows and attendance), one row per
+/// tie `source,target` with the lower-numbered organisation first, so a report can draw the
+/// network from the result folder alone.
+pub const TIES_CSV: &str = "ties.csv";
+
+fn ties_table(net: &Network, ids: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record(["source", "target"]);
+    for (i, id) in ids.iter().enumerate().take(net.n) {
+        let mut others: Vec<u32> = net
+            .neighbours(i)
+            .iter()
+            .copied()
+            .filter(|&j| j as usize > i)
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        for j in others {
+            let _ = w.write_record([id.as_str(), ids.get(j as usize).map_or("", |s| s)]);
+        }
+    }
+    w.into_inner()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// A float for CSV: empty when undefined.

@@ -40,6 +40,14 @@ fn analyse_writes_report_nodes_and_summary() {
         nodes.contains("lonely,Charity,South,0,1,0,0,0,,,,"),
         "{nodes}"
     );
+    // ties.csv: the 11 ties, each once, lower-numbered organisation (node-table row) first.
+    let ties = std::fs::read_to_string(out.join("ties.csv")).unwrap();
+    assert_eq!(ties.lines().count(), 12, "{ties}");
+    assert!(ties.starts_with("source,target\ntrust_a,gp_1\n"), "{ties}");
+    assert!(
+        !ties.contains("lonely") && ties.contains("\ncouncil_s,club_1\n"),
+        "{ties}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["ties"], 11);
@@ -48,7 +56,7 @@ fn analyse_writes_report_nodes_and_summary() {
     let again = dir.path().join("again");
     opts.out = again.clone();
     analyse(&opts).unwrap();
-    for f in ["report.md", "nodes.csv", "summary.json"] {
+    for f in ["report.md", "nodes.csv", "ties.csv", "summary.json"] {
         let a = std::fs::read(out.join(f)).unwrap();
         let b = std::fs::read(again.join(f)).unwrap();
         assert!(a == b, "{f} differs between runs");

@@ -35,26 +35,31 @@ fn headless(browser: &str, profile: &Path) -> Command {
     c
 }
 
-#[test]
-fn report_loads_in_headless_chromium_and_takes_a_screenshot() {
-    let Some(browser) = chromium() else {
+/// The path to Chromium, or `None` when skipping knowingly; panics when it is missing and
+/// the skip was not asked for.
+fn browser_or_skip() -> Option<&'static str> {
+    let found = chromium();
+    if found.is_none() {
         if std::env::var("CHANGENET_SKIP_BROWSER").as_deref() == Ok("1") {
             eprintln!("SKIPPED: chromium not found and CHANGENET_SKIP_BROWSER=1");
-            return;
+            return None;
         }
         panic!(
             "chromium is not installed, so report.html cannot be checked in a browser. \
              Install it (apt-get install chromium; .ci/run does) or set \
              CHANGENET_SKIP_BROWSER=1 to skip this check knowingly."
         );
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("small");
-    common::run_small(&out, 2, 2).success();
-    let page = format!("file://{}", out.join("report.html").display());
+    }
+    found
+}
+
+/// Loads `folder/report.html`: checks the loaded DOM has the answer, `headline` and `svgs`
+/// plots, then takes a screenshot and checks it is a PNG with content.
+fn load_and_screenshot(browser: &str, folder: &Path, scratch: &Path, headline: &str, svgs: usize) {
+    let page = format!("file://{}", folder.join("report.html").display());
 
     // The DOM after loading: the page parsed and its answer and plots are there.
-    let dom = headless(browser, &dir.path().join("profile-dom"))
+    let dom = headless(browser, &scratch.join("profile-dom"))
         .arg("--dump-dom")
         .arg(&page)
         .output()
@@ -69,15 +74,15 @@ fn report_loads_in_headless_chromium_and_takes_a_screenshot() {
         dom.contains("id=\"answer\""),
         "answer missing from the loaded page"
     );
-    assert!(dom.contains("Under this scenario"), "headline missing");
+    assert!(dom.contains(headline), "headline missing");
     assert_eq!(
         dom.matches("<svg").count(),
-        5,
+        svgs,
         "plots missing from the loaded page"
     );
 
-    let shot = dir.path().join("report.png");
-    let run = headless(browser, &dir.path().join("profile-shot"))
+    let shot = scratch.join("report.png");
+    let run = headless(browser, &scratch.join("profile-shot"))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(&page)
         .output()
@@ -97,5 +102,75 @@ fn report_loads_in_headless_chromium_and_takes_a_screenshot() {
         png.len() > 50_000,
         "screenshot only {} bytes: blank page?",
         png.len()
+    );
+}
+
+#[test]
+fn report_loads_in_headless_chromium_and_takes_a_screenshot() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small");
+    common::run_small(&out, 2, 2).success();
+    load_and_screenshot(browser, &out, dir.path(), "Under this scenario", 5);
+}
+
+#[test]
+fn sweep_compare_and_analyse_reports_load_in_headless_chromium() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep");
+    common::changenet()
+        .arg("sweep")
+        .arg(common::small_ron())
+        .args(["-r", "2", "-q", "--vary", "commitment.erosion=0.1,0.3"])
+        .args(["--vary", "practices[0].effect=0.05,0.2", "--out"])
+        .arg(&sweep)
+        .assert()
+        .success();
+    let scratch = dir.path().join("s");
+    load_and_screenshot(browser, &sweep, &scratch, "Across the 4 points", 1);
+
+    let compare = dir.path().join("compare");
+    common::changenet()
+        .arg("compare")
+        .arg(common::small_ron())
+        .args([
+            "-r",
+            "2",
+            "-q",
+            "--arm",
+            "base:",
+            "--arm",
+            "more:practices[0].effect=0.2",
+        ])
+        .arg("--out")
+        .arg(&compare)
+        .assert()
+        .success();
+    let scratch = dir.path().join("c");
+    load_and_screenshot(browser, &compare, &scratch, "Compared with base, more", 2);
+
+    let analysis = dir.path().join("analysis");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/networks");
+    common::changenet()
+        .arg("analyse")
+        .arg(fixtures.join("edges.csv"))
+        .arg("--nodes")
+        .arg(fixtures.join("nodes.csv"))
+        .arg("--out")
+        .arg(&analysis)
+        .assert()
+        .success();
+    let scratch = dir.path().join("a");
+    load_and_screenshot(
+        browser,
+        &analysis,
+        &scratch,
+        "This network has 10 organisations",
+        2,
     );
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use changenet::output::manifest::{sha256_hex, Manifest};
 use changenet::report::write_report;
-use common::{changenet, run_small, write, TINY};
+use common::{answer, changenet, run_small, write, TINY};
 
 /// A hand-made result folder: two runs, three monthly steps, one practice.
 fn fixture(dir: &Path, target_met: &str, year: &str) {
@@ -112,32 +112,6 @@ fn plots_draw_the_medians_and_bands_of_the_time_series() {
     let text = std::fs::read_to_string(dir.path().join("plots/members.svg")).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
     assert_eq!(attr(&doc, "median", "data-values"), "10 10 8.5");
-}
-
-fn answer(dir: &Path) -> (String, BTreeMap<String, String>) {
-    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    let doc = roxmltree::Document::parse_with_options(
-        &html,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
-    // Self-contained: nothing is fetched (no src or href attributes at all).
-    assert!(
-        !html.contains(" src=") && !html.contains(" href="),
-        "external reference"
-    );
-    let p = doc
-        .descendants()
-        .find(|n| n.attribute("id") == Some("answer"))
-        .unwrap();
-    let attrs = p
-        .attributes()
-        .map(|a| (a.name().to_string(), a.value().to_string()))
-        .collect();
-    (p.text().unwrap_or("").to_string(), attrs)
 }
 
 #[test]

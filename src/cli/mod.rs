@@ -71,10 +71,13 @@ enum Command {
         /// Output folder (default: results/analysis/).
         #[arg(long, short = 'o', value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Do not write plots and report.html after the analysis.
+        #[arg(long)]
+        no_report: bool,
     },
     /// Write DIR/plots/*.svg and DIR/report.html from a result folder's files.
     Report {
-        /// A result folder written by `changenet run`.
+        /// A folder written by `changenet run`, `sweep`, `compare` or `analyse`.
         dir: PathBuf,
     },
     /// Run the scenario's replicates at each point of a design over varied fields.
@@ -201,7 +204,10 @@ pub enum Action {
         threads: usize,
         quiet: bool,
     },
-    Analyse(crate::analyse::AnalyseOptions),
+    Analyse {
+        opts: crate::analyse::AnalyseOptions,
+        no_report: bool,
+    },
     Report(PathBuf),
     Merge {
         dirs: Vec<PathBuf>,
@@ -380,13 +386,14 @@ where
             attendance,
             directed,
             out,
+            no_report,
         } => {
             let out = out.unwrap_or_else(|| Path::new("results").join("analysis"));
             let mut opts = crate::analyse::AnalyseOptions::new(edges, out);
             opts.nodes = nodes;
             opts.attendance = attendance;
             opts.directed = directed;
-            Action::Analyse(opts)
+            Action::Analyse { opts, no_report }
         }
     })
 }
@@ -426,7 +433,13 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
                 mismatch: Box::new(mismatch),
             }),
         },
-        Action::Analyse(opts) => analyse(&opts, out),
+        Action::Analyse { opts, no_report } => {
+            analyse(&opts, out)?;
+            if no_report {
+                return Ok(());
+            }
+            write_report(&opts.out, out)
+        }
         Action::Sweep {
             run,
             vary,
@@ -490,7 +503,7 @@ fn analyse(opts: &crate::analyse::AnalyseOptions, out: &mut dyn Write) -> Result
         out,
         &format!(
             "{} organisations, {} ties, density {:.4}, {} components (largest {}), {} isolates; \
-             transitivity {:.3}, mean constraint {:.3}\nwrote {}/report.md, nodes.csv, summary.json",
+             transitivity {:.3}, mean constraint {:.3}\nwrote {}/report.md, nodes.csv, ties.csv, summary.json",
             s.organisations,
             s.ties,
             s.density,
@@ -637,6 +650,10 @@ fn run_points(
                 &format!("{label} x {reps} replicates -> {}", out_dir.display()),
             )?;
             say(out, ranking(&factors, &results).trim_end())?;
+            // A shard has no report: its points are partial; merge the shards first.
+            if !a.no_report {
+                write_report(&out_dir, out)?;
+            }
             total
         }
     };

@@ -27,14 +27,24 @@ pub fn eligible(plan: &Plan, world: &World, state: &State, targets: &Targets) ->
         .iter()
         .filter_map(|p| plan.place_index.get(p).copied())
         .collect();
-    (0..world.n as u32)
-        .filter(|&i| {
-            let iu = i as usize;
-            (kinds.is_empty() || kinds.contains(&world.kind[iu]))
-                && (places.is_empty() || places.contains(&world.place[iu]))
-                && (!targets.members_only || state.member[iu])
-        })
-        .collect()
+    let keep = |i: u32| {
+        let iu = i as usize;
+        (places.is_empty() || places.contains(&world.place[iu]))
+            && (!targets.members_only || state.member[iu])
+    };
+    if kinds.is_empty() {
+        return (0..world.n as u32).filter(|&i| keep(i)).collect();
+    }
+    // Only the listed kinds' organisations are visited; their lists are disjoint and each
+    // in index order, so sorting the union restores index order.
+    let mut pool: Vec<u32> = Vec::new();
+    for (k, list) in world.by_kind.iter().enumerate() {
+        if kinds.contains(&(k as u16)) {
+            pool.extend(list.iter().copied().filter(|&i| keep(i)));
+        }
+    }
+    pool.sort_unstable();
+    pool
 }
 
 /// Resolves organisation ids (node-table ids, or indices of generated organisations).

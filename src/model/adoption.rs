@@ -115,22 +115,28 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                 innovation,
                 imitation,
             } => {
+                // Every eligible non-adopter has a hazard, so the pool is decided in blocks
+                // on all threads (src/model/par.rs).
                 let ps = &state.practices[p];
-                for &i in &world.pool[p] {
-                    let i = i as usize;
-                    if ps.stage[i] != NONE {
-                        continue;
+                let pool = &world.pool[p];
+                adopters = super::par::decide(pool.len(), |block, adopters| {
+                    let mut draws = Draws::new(&ctx.key, Purpose::Adoption, p as u32, step);
+                    for &i in &pool[block] {
+                        let i = i as usize;
+                        if ps.stage[i] != NONE {
+                            continue;
+                        }
+                        let g = gate(world, state, p, gates, commitment_on, i);
+                        if g <= 0.0 {
+                            continue;
+                        }
+                        let f = ps.fraction(i, state.member_weight[i]);
+                        let prob = g * (1.0 - (-(innovation + imitation * f) * ctx.plan.dt).exp());
+                        if draws.uniform(i as u32) < prob {
+                            adopters.push(i as u32);
+                        }
                     }
-                    let g = gate(world, state, p, gates, commitment_on, i);
-                    if g <= 0.0 {
-                        continue;
-                    }
-                    let f = ps.fraction(i, state.member_weight[i]);
-                    let prob = g * (1.0 - (-(innovation + imitation * f) * ctx.plan.dt).exp());
-                    if draws.uniform(i as u32) < prob {
-                        adopters.push(i as u32);
-                    }
-                }
+                });
             }
         }
         adopters.sort_unstable();

@@ -14,6 +14,7 @@
 use crate::model::world::World;
 use crate::model::Ctx;
 
+use super::par;
 use super::state::State;
 
 /// One step of commitment: update, then withdrawals and returns.
@@ -23,45 +24,62 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
         return;
     }
     let dt = ctx.plan.dt;
-    let mut leaving = Vec::new();
-    let mut returning = Vec::new();
-    for i in 0..state.n() {
-        if !state.member[i] {
-            if state.commitment[i] >= c.rejoin_threshold {
-                returning.push(i as u32);
+    let n = state.n();
+    let scale = state.net.scale;
+    // Every array cut to n up front so the loop below runs without bounds checks; this is
+    // the one per-organisation pass of every step that cannot skip anyone, so it is also
+    // split over threads (src/model/par.rs).
+    let member = &state.member[..n];
+    let member_weight = &state.member_weight[..n];
+    let giving = &state.giving[..n];
+    let progress_sum = &state.progress_sum[..n];
+    let expectation = &state.expectation[..n];
+    let alignment = &state.alignment[..n];
+    let resistance = &state.resistance[..n];
+    let kind = &world.kind[..n];
+    // (organisation, whether it leaves (else returns)), in organisation order.
+    let moves = par::update(&mut state.commitment[..n], |start, commitment, moves| {
+        for (k, ck) in commitment.iter_mut().enumerate() {
+            let i = start + k;
+            if !member[i] {
+                if *ck >= c.rejoin_threshold {
+                    moves.push((i as u32, false));
+                }
+                continue;
             }
-            continue;
+            let mw = member_weight[i];
+            let s = mw * scale;
+            let relational = if s > 0.0 {
+                s / (s + c.relational_half)
+            } else {
+                0.0
+            };
+            let adoptable = ctx.adoptable.get(kind[i] as usize).copied().unwrap_or(0);
+            let progress_gap = if adoptable > 0 {
+                progress_sum[i] / adoptable as f64 - expectation[i]
+            } else {
+                0.0
+            };
+            let neg = if mw > 0.0 { giving[i] / mw } else { 0.0 };
+            let rate = c.relational_gain * relational + c.progress_gain * progress_gap
+                - c.misalignment_loss * (1.0 - alignment[i])
+                - c.reciprocity_loss * neg
+                - c.resistance_loss * resistance[i]
+                - c.erosion;
+            // Commitment of one organisation depends on neighbours' improvers and ties,
+            // never on their commitment, so updating in place is synchronous.
+            let next = (*ck + rate * dt).clamp(0.0, 1.0);
+            *ck = next;
+            if next < c.exit_threshold {
+                moves.push((i as u32, true));
+            }
         }
-        let s = state.strength(i);
-        let relational = if s > 0.0 {
-            s / (s + c.relational_half)
-        } else {
-            0.0
-        };
-        let adoptable = ctx.adoptable[world.kind[i] as usize];
-        let progress_gap = if adoptable > 0 {
-            state.progress_sum[i] / adoptable as f64 - state.expectation[i]
-        } else {
-            0.0
-        };
-        let neg = state.negative_reciprocity(i);
-        let rate = c.relational_gain * relational + c.progress_gain * progress_gap
-            - c.misalignment_loss * (1.0 - state.alignment[i])
-            - c.reciprocity_loss * neg
-            - c.resistance_loss * state.resistance[i]
-            - c.erosion;
-        // Commitment of one organisation depends on neighbours' improvers and ties, never on
-        // their commitment, so updating in place is synchronous.
-        let next = (state.commitment[i] + rate * dt).clamp(0.0, 1.0);
-        state.commitment[i] = next;
-        if next < c.exit_threshold {
-            leaving.push(i as u32);
-        }
-    }
-    for i in leaving {
+    });
+    // Withdrawals first, then returns, each in organisation order.
+    for &(i, _) in moves.iter().filter(|m| m.1) {
         state.set_member(i, false);
     }
-    for i in returning {
+    for &(i, _) in moves.iter().filter(|m| !m.1) {
         state.set_member(i, true);
     }
 }

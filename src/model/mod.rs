@@ -18,6 +18,7 @@ pub mod commitment;
 pub mod dist;
 pub mod observe;
 pub mod outcome;
+pub mod par;
 pub mod stages;
 pub mod state;
 pub mod ties;

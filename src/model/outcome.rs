@@ -54,9 +54,13 @@ pub fn programme_hazard(ctx: &Ctx, world: &World, state: &State) -> Vec<f64> {
         if effect <= 0.0 || ps.embedded == 0 {
             continue;
         }
-        for &i in &world.pool[p] {
+        let allowed = &world.kind_allowed[p];
+        for &i in &ps.adopters {
             let i = i as usize;
-            if ps.stage[i] == EMBEDDED && world.reach_share[i] > 0.0 {
+            if ps.stage[i] == EMBEDDED
+                && allowed[world.kind[i] as usize]
+                && world.reach_share[i] > 0.0
+            {
                 log_miss[world.place[i] as usize] +=
                     (1.0 - (world.reach_share[i] * effect).min(1.0)).ln();
             }

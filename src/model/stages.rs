@@ -11,7 +11,7 @@ use crate::model::world::World;
 use crate::model::Ctx;
 use crate::rng::{Draws, Purpose};
 
-use super::state::{adopting, State, TRIALLING};
+use super::state::{State, TRIALLING};
 
 /// One step of stage transitions and discontinuation.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
@@ -36,9 +36,11 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         let mut draws = Draws::new(&ctx.key, Purpose::Discontinuation, p as u32, step);
         let ps = &state.practices[p];
         let mut stopping = Vec::new();
-        for &i in &world.pool[p] {
+        let allowed = &world.kind_allowed[p];
+        for &i in &ps.adopters {
             let i = i as usize;
-            if !adopting(ps.stage[i]) {
+            // The practice's pool only: an organisation seeded outside it never stops.
+            if !allowed[world.kind[i] as usize] {
                 continue;
             }
             let c = if commitment_on {

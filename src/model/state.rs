@@ -45,6 +45,9 @@ pub struct PracticeState {
     pub is_pending: Vec<bool>,
     /// (step due, organisation): trialling organisations in order of embedding.
     pub due: VecDeque<(u32, u32)>,
+    /// Adopting (trialling or embedded) organisations in index order, so the rules that
+    /// concern adopters only visit them, in the same order as a sweep would.
+    pub adopters: Vec<u32>,
     pub trialling: u32,
     pub embedded: u32,
     pub discontinued: u32,
@@ -70,6 +73,7 @@ impl PracticeState {
             pending: Vec::new(),
             is_pending: vec![false; if tracks_dirty { n } else { 0 }],
             due: VecDeque::new(),
+            adopters: Vec::new(),
             trialling: 0,
             embedded: 0,
             discontinued: 0,
@@ -235,6 +239,9 @@ impl State {
         self.progress_sum[i as usize] += 0.5;
         ps.due.push_back((due, i));
         ps.fresh.push(i);
+        if let Err(at) = ps.adopters.binary_search(&i) {
+            ps.adopters.insert(at, i);
+        }
         if self.member[i as usize] {
             self.spread(p, i as usize, 1.0);
         }
@@ -268,6 +275,9 @@ impl State {
         }
         ps.stage[i as usize] = DISCONTINUED;
         ps.since[i as usize] = step;
+        if let Ok(at) = ps.adopters.binary_search(&i) {
+            ps.adopters.remove(at);
+        }
         ps.discontinued += 1;
         if self.member[i as usize] {
             self.spread(p, i as usize, -1.0);
@@ -378,6 +388,14 @@ impl State {
     /// Recomputes every derived sum from scratch and compares: the invariant check that
     /// tests (and debug builds) run.
     pub fn check_sums(&self) -> Result<(), String> {
+        for (p, ps) in self.practices.iter().enumerate() {
+            let adopters: Vec<u32> = (0..self.n() as u32)
+                .filter(|&i| adopting(ps.stage[i as usize]))
+                .collect();
+            if adopters != ps.adopters {
+                return Err(format!("practice {p}: the adopter list is out of date"));
+            }
+        }
         for i in 0..self.n() {
             let mut mw = 0.0;
             let mut gv = 0.0;

@@ -13,6 +13,7 @@ use crate::model::Ctx;
 use crate::network::{TieSpec, REMOVED};
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
+use super::par;
 use super::state::State;
 
 /// One step of tie dynamics.
@@ -53,47 +54,64 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     let td = &ctx.plan.scenario.ties;
     let pull = ctx.plan.per_step(td.reinforcement);
     let shift = ctx.plan.per_step(td.reciprocity_rate) as f32;
-    let mut reinforce: Vec<(u32, f64)> = Vec::new();
-    let mut balances: Vec<(u32, f32)> = Vec::new();
-    for i in 0..state.n() {
-        if state.active[i] == 0 || !state.member[i] {
-            continue;
-        }
-        let row = state.net.offsets[i] as usize..(state.net.offsets[i] + state.net.len[i]) as usize;
-        for k in row {
-            let (j, t) = (state.net.neighbour[k], state.net.tie[k]);
-            let ju = j as usize;
-            if !state.member[ju] {
+    // Per tie visited: its new balance, or its new weight; decided from the state at the
+    // start, in organisation order.
+    let changes = par::decide(state.n(), |orgs, changes| {
+        for i in orgs {
+            if state.active[i] == 0 || !state.member[i] {
                 continue;
             }
-            let both = state.active[ju] > 0;
-            // A tie between two improving members is visited from its lower end only.
-            if both && ju < i {
-                continue;
-            }
-            let tu = t as usize;
-            let a_gives = if state.net.ties.a[tu] as usize == i {
-                1.0
-            } else {
-                -1.0
-            };
-            let r = state.net.ties.reciprocity[tu];
-            let target = if both { 0.0 } else { a_gives };
-            if r != target {
-                balances.push((t, r + shift * (target - r)));
-            }
-            if both && pull > 0.0 {
-                let w = state.net.weight(tu);
-                reinforce.push((t, w + pull * (1.0 - w)));
+            let row =
+                state.net.offsets[i] as usize..(state.net.offsets[i] + state.net.len[i]) as usize;
+            for k in row {
+                let (j, t) = (state.net.neighbour[k], state.net.tie[k]);
+                let ju = j as usize;
+                if !state.member[ju] {
+                    continue;
+                }
+                let both = state.active[ju] > 0;
+                // A tie between two improving members is visited from its lower end only.
+                if both && ju < i {
+                    continue;
+                }
+                let tu = t as usize;
+                let a_gives = if state.net.ties.a[tu] as usize == i {
+                    1.0
+                } else {
+                    -1.0
+                };
+                let r = state.net.ties.reciprocity[tu];
+                let target = if both { 0.0 } else { a_gives };
+                let next = r + shift * (target - r);
+                // In f32 the balance stops short of its target once a shift rounds away;
+                // such a tie no longer changes, so it costs no update.
+                if next != r {
+                    changes.push((t, Exchange::Balance(next)));
+                }
+                if both && pull > 0.0 {
+                    let w = state.net.weight(tu);
+                    changes.push((t, Exchange::Weight(w + pull * (1.0 - w))));
+                }
             }
         }
+    });
+    // Balances first, then weights, as decided.
+    for &(t, c) in &changes {
+        if let Exchange::Balance(r) = c {
+            state.set_reciprocity(t, r);
+        }
     }
-    for (t, r) in balances {
-        state.set_reciprocity(t, r);
+    for &(t, c) in &changes {
+        if let Exchange::Weight(w) = c {
+            state.set_tie_weight(t, w);
+        }
     }
-    for (t, w) in reinforce {
-        state.set_tie_weight(t, w);
-    }
+}
+
+#[derive(Clone, Copy)]
+enum Exchange {
+    Balance(f32),
+    Weight(f64),
 }
 
 /// Each member with at least two strong member neighbours, with the closure probability,

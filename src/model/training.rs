@@ -17,6 +17,7 @@ use rand_distr::{Binomial, Distribution};
 use crate::model::Ctx;
 use crate::rng::{Draws, OrgRng, Purpose};
 
+use super::par;
 use super::state::State;
 
 /// Binomial(n, p) draw; 0 or n at the edges, and never a panic on rounding.
@@ -68,46 +69,47 @@ pub fn support(state: &State, i: usize, colleague_weight: f64) -> f64 {
 pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
     let t = &ctx.plan.scenario.training;
     let dt = ctx.plan.dt;
-    let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
-    let mut changes: Vec<(u32, u32, u32)> = Vec::new();
-    for i in 0..state.n() {
-        let k = state.trained[i];
-        if k == 0 {
-            continue;
+    let changes = par::decide(state.n(), |orgs, changes| {
+        let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
+        for i in orgs {
+            let k = state.trained[i];
+            if k == 0 {
+                continue;
+            }
+            let d = state.active[i];
+            let idle = k - d;
+            let mut rng = draws.org_rng(i as u32);
+            let h_act = if state.member[i] {
+                // Funding raises and shocks lower it (src/intervention/capacity.rs).
+                activation_hazard(t, support(state, i, t.colleague_weight))
+                    * state.programme.activation_factor(i)
+            } else {
+                0.0
+            };
+            let h_idle = h_act + t.skill_fade + t.staff_turnover;
+            let idle_events = binomial(&mut rng, idle, 1.0 - (-h_idle * dt).exp());
+            let started = if h_idle > 0.0 {
+                binomial(&mut rng, idle_events, h_act / h_idle)
+            } else {
+                0
+            };
+            let rest = idle_events - started;
+            let faded_or_left = rest; // both leave the trained pool
+            let h_active = t.improver_lapse + t.staff_turnover;
+            let active_events = binomial(&mut rng, d, 1.0 - (-h_active * dt).exp());
+            let lapsed = if h_active > 0.0 {
+                binomial(&mut rng, active_events, t.improver_lapse / h_active)
+            } else {
+                0
+            };
+            let left = active_events - lapsed;
+            let new_k = k - faded_or_left - left;
+            let new_d = d + started - active_events;
+            if new_k != k || new_d != d {
+                changes.push((i as u32, new_k, new_d));
+            }
         }
-        let d = state.active[i];
-        let idle = k - d;
-        let mut rng = draws.org_rng(i as u32);
-        let h_act = if state.member[i] {
-            // Funding raises and shocks lower it (src/intervention/capacity.rs).
-            activation_hazard(t, support(state, i, t.colleague_weight))
-                * state.programme.activation_factor(i)
-        } else {
-            0.0
-        };
-        let h_idle = h_act + t.skill_fade + t.staff_turnover;
-        let idle_events = binomial(&mut rng, idle, 1.0 - (-h_idle * dt).exp());
-        let started = if h_idle > 0.0 {
-            binomial(&mut rng, idle_events, h_act / h_idle)
-        } else {
-            0
-        };
-        let rest = idle_events - started;
-        let faded_or_left = rest; // both leave the trained pool
-        let h_active = t.improver_lapse + t.staff_turnover;
-        let active_events = binomial(&mut rng, d, 1.0 - (-h_active * dt).exp());
-        let lapsed = if h_active > 0.0 {
-            binomial(&mut rng, active_events, t.improver_lapse / h_active)
-        } else {
-            0
-        };
-        let left = active_events - lapsed;
-        let new_k = k - faded_or_left - left;
-        let new_d = d + started - active_events;
-        if new_k != k || new_d != d {
-            changes.push((i as u32, new_k, new_d));
-        }
-    }
+    });
     for (i, k, d) in changes {
         state.trained[i as usize] = k;
         state.active[i as usize] = d;

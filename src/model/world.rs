@@ -28,6 +28,8 @@ pub struct World {
     /// Per practice: the organisations whose kind may adopt it, in index order (sweeps over
     /// a practice visit only these).
     pub pool: Vec<Vec<u32>>,
+    /// Per kind: its organisations in index order (targeting by kind visits only these).
+    pub by_kind: Vec<Vec<u32>>,
 }
 
 /// Builds the world and initial network of `replicate`.
@@ -157,10 +159,15 @@ pub fn build(plan: &Plan, replicate: u32) -> Result<(World, Network), ModelError
                 .collect()
         })
         .collect();
+    let mut by_kind = vec![Vec::new(); plan.scenario.kinds.len()];
+    for (i, &k) in kind.iter().enumerate() {
+        by_kind[k as usize].push(i as u32);
+    }
     let ids = table.map(|t| t.ids);
     let network = build_network(plan, replicate, &kind, &place, ids.as_deref())?;
     let world = World {
         pool,
+        by_kind,
         n,
         kind,
         place,

@@ -118,8 +118,18 @@ pub struct SummaryRow {
     pub ci_high: String,
 }
 
-/// Reads `summary.csv`.
-pub fn read_summary(dir: &Path) -> Result<Vec<SummaryRow>, OutputError> {
+/// `summary.csv` of any result folder: the factor columns that lead each row (none for a
+/// run; the varied fields of a sweep; `arm` for a comparison) and the rows with their values.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryTable {
+    pub factors: Vec<String>,
+    pub rows: Vec<(Vec<String>, SummaryRow)>,
+}
+
+const SUMMARY_COLUMNS: &str = "metric,date,n,mean,sd,p5,p50,p95,ci_low,ci_high";
+
+/// Reads `summary.csv` with any factor columns before `metric`.
+pub fn read_summary_table(dir: &Path) -> Result<SummaryTable, OutputError> {
     let path = dir.join(SUMMARY_CSV);
     let bad = |m: String| OutputError::invalid(&path, m);
     let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
@@ -129,31 +139,40 @@ pub fn read_summary(dir: &Path) -> Result<Vec<SummaryRow>, OutputError> {
         .iter()
         .map(str::to_string)
         .collect();
-    let expected = "metric,date,n,mean,sd,p5,p50,p95,ci_low,ci_high";
-    if header.join(",") != expected {
+    let lead = header.iter().position(|h| h == "metric").unwrap_or(0);
+    if header[lead..].join(",") != SUMMARY_COLUMNS {
         return Err(bad(format!(
-            "columns are {:?}, expected {expected}",
+            "columns are {:?}, expected {SUMMARY_COLUMNS} (after any factor columns)",
             header.join(",")
         )));
     }
     let mut rows = Vec::new();
     for record in reader.records() {
         let r = record.map_err(|e| bad(e.to_string()))?;
-        let f = |i: usize| r.get(i).unwrap_or("").to_string();
-        rows.push(SummaryRow {
-            metric: f(0),
-            date: f(1),
-            n: f(2),
-            mean: f(3),
-            sd: f(4),
-            p5: f(5),
-            p50: f(6),
-            p95: f(7),
-            ci_low: f(8),
-            ci_high: f(9),
-        });
+        let f = |i: usize| r.get(lead + i).unwrap_or("").to_string();
+        let values = (0..lead)
+            .map(|i| r.get(i).unwrap_or("").to_string())
+            .collect();
+        rows.push((
+            values,
+            SummaryRow {
+                metric: f(0),
+                date: f(1),
+                n: f(2),
+                mean: f(3),
+                sd: f(4),
+                p5: f(5),
+                p50: f(6),
+                p95: f(7),
+                ci_low: f(8),
+                ci_high: f(9),
+            },
+        ));
     }
-    Ok(rows)
+    Ok(SummaryTable {
+        factors: header[..lead].to_vec(),
+        rows,
+    })
 }
 
 #[cfg(test)]

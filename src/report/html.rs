@@ -108,7 +108,7 @@ padding:0 1em;color:#111;line-height:1.45}h1{font-size:1.7em;margin-bottom:.2em}
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{color:#333;font-size:.95em}\
 table{border-collapse:collapse;margin:1em 0;width:100%;table-layout:fixed}th:first-child{width:24%}#parameters th:nth-child(3){width:16%}td{overflow-wrap:anywhere}td,th{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top;font-size:.95em}th{background:#f4f4f4}\
-code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}pre{background:#f8f8f8;\
+#points{table-layout:auto}#points th:first-child{width:auto}code,pre{font-family:Menlo,Consolas,monospace;font-size:.85em}pre{background:#f8f8f8;\
 padding:.8em;overflow-x:auto}.muted{color:#555}";
 
 fn ron_text<T: serde::Serialize>(value: &T) -> String {
@@ -248,71 +248,259 @@ fn key_parameters(s: &Scenario) -> Vec<(String, String, String)> {
     rows
 }
 
-/// The whole page.
-pub fn page(
+/// The answer paragraph: its sentence and the exact values it quotes (as written in the
+/// result files), shown as `data-*` attributes for tests and for anyone checking the page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Answer {
+    pub text: String,
+    /// (attribute name without `data-`, value).
+    pub data: Vec<(String, String)>,
+}
+
+impl From<&Headline> for Answer {
+    fn from(a: &Headline) -> Answer {
+        Answer {
+            text: a.text.clone(),
+            data: [
+                ("n", &a.n),
+                ("p", &a.p),
+                ("ci-low", &a.ci_low),
+                ("ci-high", &a.ci_high),
+                ("median-year", &a.median_year),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        }
+    }
+}
+
+/// What a page shows, in order: title, description, the answer, notes, sections of plots,
+/// extra tables (HTML already escaped), key parameters, provenance, canonical scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Page<'a> {
+    pub title: String,
+    pub description: String,
+    pub answer: Option<Answer>,
+    /// Shown instead of the answer when there is none.
+    pub no_answer: String,
+    /// `(failed, runs)` when runs failed.
+    pub failed: Option<(u64, u64)>,
+    pub notes: Vec<String>,
+    pub sections: Vec<(String, Vec<Plot>)>,
+    pub tables: Vec<String>,
+    pub scenario: Option<&'a Scenario>,
+    /// Overrides in force, as the manifest lists them (`PATH=VALUE`, `point K: ...`,
+    /// `arm NAME: ...`), marked against the parameters they change.
+    pub overrides: Vec<String>,
+    pub provenance: Vec<(String, String)>,
+    pub canonical: Option<String>,
+}
+
+/// The provenance rows of a result folder's manifest.
+pub fn provenance(manifest: &Manifest) -> Vec<(String, String)> {
+    let file = manifest
+        .scenario_file
+        .clone()
+        .unwrap_or_else(|| "embedded default".to_string());
+    let overrides = if manifest.overrides.is_empty() {
+        "none".to_string()
+    } else {
+        manifest.overrides.join("; ")
+    };
+    let mut rows: Vec<(String, String)> = [
+        ("Tool", format!("{} {}", manifest.tool, manifest.version)),
+        ("Scenario", manifest.scenario_name.clone()),
+        ("Scenario file", file),
+        ("Scenario SHA-256", manifest.scenario_sha256.clone()),
+        ("Seed", manifest.seed.to_string()),
+        ("Replicates", manifest.replicates.to_string()),
+        ("Overrides", overrides),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (name, digest) in &manifest.files {
+        rows.push((format!("SHA-256 {name}"), digest.clone()));
+    }
+    rows
+}
+
+/// The page of a result folder with a manifest, its answer and its plots under `heading`.
+pub fn manifest_page<'a>(
     manifest: &Manifest,
-    scenario: Option<&Scenario>,
-    headline: Option<&Headline>,
-    plots: &[Plot],
+    scenario: Option<&'a Scenario>,
+    answer: Option<Answer>,
+    heading: &str,
+    plots: Vec<Plot>,
     notes: &[String],
-) -> String {
+) -> Page<'a> {
+    Page {
+        title: format!("changenet report: {}", manifest.scenario_name),
+        description: scenario.map(|s| s.description.clone()).unwrap_or_default(),
+        answer,
+        no_answer: "summary.csv has no target row.".to_string(),
+        failed: (manifest.failed_runs > 0)
+            .then_some((manifest.failed_runs, manifest.replicates as u64)),
+        notes: notes.to_vec(),
+        sections: vec![(heading.to_string(), plots)],
+        tables: Vec::new(),
+        scenario,
+        overrides: manifest.overrides.clone(),
+        provenance: provenance(manifest),
+        canonical: Some(manifest.scenario.clone()),
+    }
+}
+
+/// Which parameter rows an override path changes: the row names it starts with.
+fn overridden_rows(path: &str) -> &'static str {
+    let head = path.split(['.', '[']).next().unwrap_or("");
+    match head {
+        "calendar" => "Period",
+        "places" => "Places",
+        "organisations" | "kinds" => "Organisations",
+        "network" => "Network",
+        "practices" => "Practice",
+        "training" => "Training",
+        "commitment" => "Commitment",
+        "outcome" => "Outcome",
+        "interventions" => "Intervention",
+        "target" => "Target",
+        _ => "",
+    }
+}
+
+/// The `PATH=VALUE` pairs of one manifest override entry, and how they were set.
+fn override_sets(entry: &str) -> (String, Vec<String>) {
+    let (how, sets) = match entry.split_once(": ") {
+        Some((lead, rest)) if lead.starts_with("point ") => ("varied in this sweep", rest),
+        Some((lead, rest)) if lead.starts_with("arm ") => (lead, rest),
+        _ => ("--set", entry),
+    };
+    (
+        how.to_string(),
+        sets.split(' ')
+            .filter(|p| p.contains('='))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The source column: "scenario" (the scenario format has no field for sources; its
+/// comments give them), the observed series' labels, and the overrides that change a row.
+fn sources(rows: &mut [(String, String, String)], overrides: &[String]) {
+    // Practices and interventions are matched by index: `practices[1]` is the second
+    // "Practice ..." row.
+    let mut marks: Vec<std::collections::BTreeSet<String>> = vec![Default::default(); rows.len()];
+    for entry in overrides {
+        let (how, sets) = override_sets(entry);
+        for set in sets {
+            let path = set.split('=').next().unwrap_or("");
+            let name = overridden_rows(path);
+            if name.is_empty() {
+                continue;
+            }
+            let index: Option<usize> = path
+                .split_once('[')
+                .and_then(|(_, r)| r.split(']').next())
+                .and_then(|i| i.parse().ok());
+            let matching: Vec<usize> = (0..rows.len())
+                .filter(|&i| rows[i].0 == name || rows[i].0.starts_with(&format!("{name} ")))
+                .collect();
+            let chosen: Vec<usize> = match (name, index) {
+                ("Practice" | "Intervention", Some(k)) => {
+                    matching.get(k).copied().into_iter().collect()
+                }
+                _ => matching,
+            };
+            let label = if how == "varied in this sweep" {
+                format!("{path} varied in this sweep")
+            } else if how == "--set" {
+                format!("--set {set}")
+            } else {
+                format!("{how}: {set}")
+            };
+            for i in chosen {
+                marks[i].insert(label.clone());
+            }
+        }
+    }
+    for (row, m) in rows.iter_mut().zip(marks) {
+        if !m.is_empty() {
+            row.2 = format!(
+                "{}; {}",
+                row.2,
+                m.into_iter().collect::<Vec<_>>().join("; ")
+            );
+        }
+    }
+}
+
+/// The page's HTML.
+pub fn render(p: &Page) -> String {
     let mut h = String::new();
-    let title = format!("changenet report: {}", manifest.scenario_name);
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        escape(&title),
-        escape(&title)
+        escape(&p.title),
+        escape(&p.title)
     );
-    if let Some(s) = scenario.filter(|s| !s.description.is_empty()) {
-        let _ = writeln!(h, "<p class=\"muted\">{}</p>", escape(&s.description));
+    if !p.description.is_empty() {
+        let _ = writeln!(h, "<p class=\"muted\">{}</p>", escape(&p.description));
     }
-    match headline {
+    match &p.answer {
         Some(a) => {
-            let _ = writeln!(
-                h,
-                "<p class=\"answer\" id=\"answer\" data-n=\"{}\" data-p=\"{}\" data-ci-low=\"{}\" \
-                 data-ci-high=\"{}\" data-median-year=\"{}\">{}</p>",
-                escape(&a.n),
-                escape(&a.p),
-                escape(&a.ci_low),
-                escape(&a.ci_high),
-                escape(&a.median_year),
-                escape(&a.text)
-            );
+            h.push_str("<p class=\"answer\" id=\"answer\"");
+            for (k, v) in &a.data {
+                let _ = write!(h, " data-{}=\"{}\"", escape(k), escape(v));
+            }
+            let _ = writeln!(h, ">{}</p>", escape(&a.text));
         }
         None => {
-            h.push_str("<p class=\"answer\" id=\"answer\">summary.csv has no target row.</p>\n")
+            let _ = writeln!(
+                h,
+                "<p class=\"answer\" id=\"answer\">{}</p>",
+                escape(&p.no_answer)
+            );
         }
     }
-    if manifest.failed_runs > 0 {
+    if let Some((failed, runs)) = p.failed {
         let _ = writeln!(
             h,
-            "<p><strong>{} of {} runs failed</strong> and are left out (see runs.csv).</p>",
-            manifest.failed_runs, manifest.replicates
+            "<p><strong>{failed} of {runs} runs failed</strong> and are left out (see runs.csv).</p>"
         );
     }
-    for note in notes {
+    for note in &p.notes {
         let _ = writeln!(h, "<p class=\"muted\">Note: {}</p>", escape(note));
     }
-    h.push_str("<h2>Results over time</h2>\n");
-    for p in plots {
-        let _ = writeln!(
-            h,
-            "<figure id=\"plot-{}\">\n{}<figcaption>{}</figcaption>\n</figure>",
-            escape(&p.name),
-            p.svg,
-            escape(&p.caption)
-        );
+    for (heading, plots) in &p.sections {
+        if plots.is_empty() {
+            continue;
+        }
+        let _ = writeln!(h, "<h2>{}</h2>", escape(heading));
+        for plot in plots {
+            let _ = writeln!(
+                h,
+                "<figure id=\"plot-{}\">\n{}<figcaption>{}</figcaption>\n</figure>",
+                escape(&plot.name),
+                plot.svg,
+                escape(&plot.caption)
+            );
+        }
     }
-    if let Some(s) = scenario {
+    for table in &p.tables {
+        h.push_str(table);
+    }
+    if let Some(s) = p.scenario {
         h.push_str(
             "<h2>Key parameters</h2>\n<table id=\"parameters\">\n\
              <tr><th>Parameter</th><th>Value</th><th>Source</th></tr>\n",
         );
-        for (name, value, source) in key_parameters(s) {
+        let mut rows = key_parameters(s);
+        sources(&mut rows, &p.overrides);
+        for (name, value, source) in rows {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -321,47 +509,32 @@ pub fn page(
                 escape(&source)
             );
         }
+        h.push_str(
+            "</table>\n<p class=\"muted\">\"scenario\": set in the scenario file. The scenario \
+             format has no field for sources, so evidence and assumptions are named in the \
+             file's comments (not kept in the canonical text below); observed values show \
+             their labels.</p>\n",
+        );
+    }
+    if !p.provenance.is_empty() {
+        h.push_str("<h2>Provenance</h2>\n<table id=\"provenance\">\n");
+        for (k, v) in &p.provenance {
+            let _ = writeln!(
+                h,
+                "<tr><th>{}</th><td><code>{}</code></td></tr>",
+                escape(k),
+                escape(v)
+            );
+        }
         h.push_str("</table>\n");
     }
-    h.push_str("<h2>Provenance</h2>\n<table id=\"provenance\">\n");
-    let file = manifest
-        .scenario_file
-        .clone()
-        .unwrap_or_else(|| "embedded default".to_string());
-    let overrides = if manifest.overrides.is_empty() {
-        "none".to_string()
-    } else {
-        manifest.overrides.join(" ")
-    };
-    for (k, v) in [
-        ("Tool", format!("{} {}", manifest.tool, manifest.version)),
-        ("Scenario", manifest.scenario_name.clone()),
-        ("Scenario file", file),
-        ("Scenario SHA-256", manifest.scenario_sha256.clone()),
-        ("Seed", manifest.seed.to_string()),
-        ("Replicates", manifest.replicates.to_string()),
-        ("Overrides", overrides),
-    ] {
+    if let Some(text) = &p.canonical {
         let _ = writeln!(
             h,
-            "<tr><th>{k}</th><td><code>{}</code></td></tr>",
-            escape(&v)
+            "<details><summary>Canonical scenario (every default filled in)</summary>\n<pre>{}</pre>\n</details>",
+            escape(text)
         );
     }
-    for (name, digest) in &manifest.files {
-        let _ = writeln!(
-            h,
-            "<tr><th>SHA-256 {}</th><td><code>{}</code></td></tr>",
-            escape(name),
-            escape(digest)
-        );
-    }
-    h.push_str("</table>\n");
-    let _ = writeln!(
-        h,
-        "<details><summary>Canonical scenario (every default filled in)</summary>\n<pre>{}</pre>\n</details>",
-        escape(&manifest.scenario)
-    );
     h.push_str("</body>\n</html>\n");
     h
 }

@@ -38,6 +38,19 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The opening of an SVG document (no XML declaration, so it can be inlined in HTML): size,
+/// font, accessible title, white background and the bold title at `(left, 26)`.
+pub fn open(title: &str, width: f64, height: f64, left: f64) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" font-family=\"Helvetica, Arial, sans-serif\" \
+         role=\"img\" aria-label=\"{t}\">\n<title>{t}</title>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
+         <text x=\"{left}\" y=\"26\" font-size=\"19\" font-weight=\"bold\">{t}</text>\n",
+        t = escape(title)
+    )
+}
+
 /// Line dash styles.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dash {
@@ -261,16 +274,7 @@ impl Chart {
         let (pw, ph) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
         let sx = |m: i64| LEFT + (m - x0) as f64 / (x1 - x0) as f64 * pw;
         let sy = |v: f64| TOP + ph - (v * self.scale - y0) / (y1 - y0) * ph;
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{HEIGHT}\" \
-             viewBox=\"0 0 {WIDTH} {HEIGHT}\" font-family=\"Helvetica, Arial, sans-serif\" \
-             role=\"img\" aria-label=\"{t}\">\n<title>{t}</title>\n\
-             <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
-             <text x=\"{LEFT}\" y=\"26\" font-size=\"19\" font-weight=\"bold\">{t}</text>\n",
-            t = escape(&self.title)
-        );
+        let mut s = open(&self.title, WIDTH, HEIGHT, LEFT);
         // Plot frame and its mapping, for tests and for anyone reading the SVG.
         let _ = writeln!(
             s,
@@ -571,7 +575,7 @@ fn layer_svg(
 }
 
 /// Axis range and tick step: "nice" steps (1, 2, 2.5, 5 × 10^k), about six ticks.
-fn y_axis(values: &[f64], from_zero: bool) -> (f64, f64, f64) {
+pub(crate) fn y_axis(values: &[f64], from_zero: bool) -> (f64, f64, f64) {
     let mut lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !lo.is_finite() || !hi.is_finite() {
@@ -597,7 +601,7 @@ fn y_axis(values: &[f64], from_zero: bool) -> (f64, f64, f64) {
     ((lo / step).floor() * step, (hi / step).ceil() * step, step)
 }
 
-fn decimals_for(step: f64) -> usize {
+pub(crate) fn decimals_for(step: f64) -> usize {
     let mut d = 0;
     while d < 8
         && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-6

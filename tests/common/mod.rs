@@ -1,6 +1,7 @@
 //! Shared helpers of the CLI tests: the binary, the workhorse scenario, fixtures.
 #![allow(dead_code)] // each test binary uses a different subset
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -60,4 +61,32 @@ pub fn assert_no_panic(stderr: &[u8]) {
         assert!(!text.contains(sign), "stderr shows a panic: {text}");
     }
     assert!(!text.trim().is_empty(), "stderr gives no cause");
+}
+
+/// Parses `dir/report.html` (well-formed, nothing fetched) and returns the answer
+/// paragraph's text and attributes.
+pub fn answer(dir: &Path) -> (String, BTreeMap<String, String>) {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
+    // Self-contained: nothing is fetched (no src or href attributes at all).
+    assert!(
+        !html.contains(" src=") && !html.contains(" href="),
+        "external reference"
+    );
+    let p = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("answer"))
+        .unwrap();
+    let attrs = p
+        .attributes()
+        .map(|a| (a.name().to_string(), a.value().to_string()))
+        .collect();
+    (p.text().unwrap_or("").to_string(), attrs)
 }
