@@ -45,6 +45,7 @@ fn fixture(dir: &Path, target_met: &str, year: &str) {
         overrides: vec![],
         failed_runs: 0,
         shard: None,
+        points: None,
         files: BTreeMap::new(),
         scenario: TINY.replace("2017),", "2016),\n    outcome: (observed: [(from: \"2016-01\", to: \"2016-02\", prevalence: 0.27, label: \"Survey <2016>\")]),"),
     }

@@ -98,7 +98,8 @@ enum Command {
     Compare(CompareArgs),
     /// Which factors decide an outcome: Morris or Sobol indices over factor ranges.
     Sensitivity(sensitivity::SensitivityArgs),
-    /// Write a Slurm job-array script running shards of a run, and the script merging them.
+    /// Write a Slurm job-array script running shards of a run or sweep, and the script
+    /// merging them.
     Slurm(SlurmArgs),
     /// Combine shard folders (`run --shard K/N`) into the folder of the whole run.
     Merge {
@@ -150,11 +151,13 @@ struct SweepArgs {
     #[command(flatten)]
     run: RunArgs,
     /// A varied field: `PATH=V1,V2,...` (levels) or `PATH=LO..HI` (a range); repeatable.
-    #[arg(long, value_name = "PATH=VALUES", required = true, value_parser = crate::experiment::sweep::parse_vary)]
+    /// Not with a sweep file (`Sweep(...)`), which declares its own factors.
+    #[arg(long, value_name = "PATH=VALUES", value_parser = crate::experiment::sweep::parse_vary)]
     vary: Vec<crate::experiment::sweep::Factor>,
-    /// Which points: every combination (grid), Latin hypercube (lhs) or Sobol sequence.
-    #[arg(long, value_enum, default_value = "grid")]
-    design: crate::experiment::sweep::Design,
+    /// Which points: every combination (grid, the default), Latin hypercube (lhs) or Sobol
+    /// sequence.
+    #[arg(long, value_enum)]
+    design: Option<crate::experiment::sweep::Design>,
     /// Points of an lhs or sobol design; levels of a range in a grid.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     points: Option<u32>,
@@ -171,8 +174,14 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct SlurmArgs {
-    /// Scenario file (RON).
+    /// Scenario file (RON), or a sweep file with `--command sweep`.
     scenario: PathBuf,
+    /// What each array task runs on its shard.
+    #[arg(long, value_enum, default_value = "run")]
+    command: crate::experiment::slurm::Command,
+    /// Further arguments for each task's command, after `--` (e.g. `-- --vary PATH=1,2`).
+    #[arg(last = true, value_name = "ARGS")]
+    extra: Vec<String>,
     /// Array tasks (shards).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     tasks: u32,
@@ -224,6 +233,7 @@ pub enum Action {
     },
     Slurm {
         scenario: PathBuf,
+        command: crate::experiment::slurm::Command,
         tasks: u32,
         out: PathBuf,
         /// Arguments passed on to each task's `changenet run`.
@@ -237,7 +247,8 @@ pub enum Action {
     Sweep {
         run: RunAction,
         vary: Vec<crate::experiment::sweep::Factor>,
-        design: crate::experiment::sweep::Design,
+        /// `None`: not given (grid, unless a sweep file says otherwise).
+        design: Option<crate::experiment::sweep::Design>,
         points: Option<usize>,
     },
 }
@@ -366,8 +377,10 @@ where
             for (p, v) in a.set {
                 pass.extend(["--set".to_string(), format!("{p}={v}")]);
             }
+            pass.extend(a.extra);
             Action::Slurm {
                 scenario: a.scenario,
+                command: a.command,
                 tasks: a.tasks,
                 out: a.out,
                 pass,
@@ -471,12 +484,13 @@ pub fn execute(action: Action, model: &ModelFn<'_>, out: &mut dyn Write) -> Resu
         } => sweep(run, &vary, design, points, model, out),
         Action::Slurm {
             scenario,
+            command,
             tasks,
             out: dir,
             pass,
         } => {
             let (job, merge) =
-                crate::experiment::slurm::write_scripts(&scenario, tasks, &dir, &pass)
+                crate::experiment::slurm::write_scripts(&scenario, command, tasks, &dir, &pass)
                     .map_err(|e| CliError::Failed(format!("{}: {e}", dir.display())))?;
             say(
                 out,
@@ -544,63 +558,145 @@ fn say(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
 }
 
 fn sweep(
-    a: RunAction,
+    mut a: RunAction,
     vary: &[crate::experiment::sweep::Factor],
-    design: crate::experiment::sweep::Design,
+    design: Option<crate::experiment::sweep::Design>,
     n: Option<usize>,
     model: &ModelFn<'_>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    use crate::experiment::sweep::{points, ranking, run_sweep, Sweep};
-    if a.resume || a.shard.is_some() {
-        return Err(CliError::InvalidInput(
-            "sweep does not take --resume or --shard yet".into(),
-        ));
-    }
+    use crate::experiment::sweep::{points, Design, Kind};
+    let sweep_file = a
+        .scenario
+        .as_deref()
+        .filter(|p| crate::scenario::top_level_name(p).as_deref() == Some("Sweep"));
+    let (vary, design, n, design_seed) =
+        match sweep_file {
+            Some(file) => {
+                if !vary.is_empty() || design.is_some() || n.is_some() {
+                    return Err(CliError::InvalidInput(format!(
+                        "{} is a sweep file, which declares its factors, design and points; \
+                     drop --vary, --design and --points",
+                        file.display()
+                    )));
+                }
+                let plan = crate::experiment::sweep_file::load(file).map_err(CliError::Scenario)?;
+                a.scenario = Some(plan.scenario);
+                (plan.factors, plan.design, plan.points, plan.seed)
+            }
+            None if vary.is_empty() => return Err(CliError::InvalidInput(
+                "give the varied fields (--vary PATH=V1,V2,... or PATH=LO..HI) or a sweep file \
+                 (Sweep(scenario: ..., factors: [...]))"
+                    .into(),
+            )),
+            None => (vary.to_vec(), design.unwrap_or(Design::Grid), n, None),
+        };
     let base = load_plan(&a, &a.overrides)?;
-    let values = points(vary, design, n, base.scenario.seed).map_err(CliError::InvalidInput)?;
+    let seed = design_seed.unwrap_or(base.scenario.seed);
+    let values = points(&vary, design, n, seed).map_err(CliError::InvalidInput)?;
     let factors: Vec<String> = vary.iter().map(|f| f.path.clone()).collect();
-    let mut plans = Vec::with_capacity(values.len());
-    for v in &values {
-        let mut o = a.overrides.clone();
-        o.extend(factors.iter().cloned().zip(v.iter().cloned()));
-        plans.push(load_plan(&a, &o)?);
-    }
+    let sets: Vec<Vec<(String, String)>> = values
+        .iter()
+        .map(|v| factors.iter().cloned().zip(v.iter().cloned()).collect())
+        .collect();
+    let plans = point_plans(&a, &sets)?;
     let out_dir = match &a.out {
         Some(dir) => dir.clone(),
         None => default_out_dir(&format!("{}-sweep", base.scenario.name))?,
     };
+    let label = format!("{} sweep, {} points", base.scenario.name, values.len());
+    run_points(
+        a,
+        &base,
+        &plans,
+        factors,
+        values,
+        vec![],
+        Kind::Sweep,
+        out_dir,
+        label,
+        model,
+        out,
+    )
+}
+
+/// Each point's plan: the base request with the point's overrides after its own.
+fn point_plans(a: &RunAction, sets: &[Vec<(String, String)>]) -> Result<Vec<Plan>, CliError> {
+    sets.iter()
+        .map(|set| {
+            let mut o = a.overrides.clone();
+            o.extend(set.iter().cloned());
+            load_plan(a, &o)
+        })
+        .collect()
+}
+
+/// Runs the points of a sweep or comparison into `out_dir` and reports it.
+#[allow(clippy::too_many_arguments)]
+fn run_points(
+    a: RunAction,
+    base: &Plan,
+    plans: &[Plan],
+    factors: Vec<String>,
+    values: Vec<Vec<String>>,
+    sets: Vec<Vec<(String, String)>>,
+    kind: crate::experiment::sweep::Kind,
+    out_dir: PathBuf,
+    label: String,
+    model: &ModelFn<'_>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::experiment::sweep::{ranking, run_sweep, Sweep};
+    let reps = base.scenario.replicates as u64;
+    let total = plans.len() as u64 * reps;
     let s = Sweep {
-        plans: &plans,
+        plans,
         factors: factors.clone(),
         values,
-        base: &base,
+        base,
         scenario_file: a.scenario_file(),
         overrides: a.override_strings(),
         out_dir: out_dir.clone(),
         threads: a.threads,
         show_progress: !a.quiet,
+        kind,
+        sets,
+        shard: a.shard,
+        resume: a.resume,
     };
     let (manifest, results) = run_sweep(&s, model)?;
     manifest.write(&out_dir).map_err(JobError::from)?;
-    say(
-        out,
-        &format!(
-            "{} sweep, {} points x {} replicates -> {}",
-            base.scenario.name,
-            results.len(),
-            base.scenario.replicates,
-            out_dir.display()
-        ),
-    )?;
-    say(out, ranking(&factors, &results).trim_end())?;
-    if !a.no_report {
-        write_report(&out_dir, out)?;
-    }
+    let runs = match a.shard {
+        Some(k) => {
+            let r = k.range(total);
+            say(
+                out,
+                &format!(
+                    "{label} x {reps} replicates: shard {k}, runs {} to {} -> {}",
+                    r.start,
+                    r.end.saturating_sub(1),
+                    out_dir.display()
+                ),
+            )?;
+            r.end - r.start
+        }
+        None => {
+            say(
+                out,
+                &format!("{label} x {reps} replicates -> {}", out_dir.display()),
+            )?;
+            say(out, ranking(&factors, &results).trim_end())?;
+            // A shard has no report: its points are partial; merge the shards first.
+            if !a.no_report {
+                write_report(&out_dir, out)?;
+            }
+            total
+        }
+    };
     if manifest.failed_runs > 0 {
         return Err(CliError::RunsFailed {
             failed: manifest.failed_runs,
-            total: results.len() as u64 * base.scenario.replicates as u64,
+            total: runs,
             runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
         });
     }
@@ -613,13 +709,6 @@ fn compare(
     model: &ModelFn<'_>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    use crate::experiment::compare::{read_arms, write_paired, PAIRED_CSV};
-    use crate::experiment::sweep::{run_sweep, Sweep};
-    if a.resume || a.shard.is_some() {
-        return Err(CliError::InvalidInput(
-            "compare does not take --resume or --shard yet".into(),
-        ));
-    }
     let names: Vec<String> = arms.iter().map(|(n, _)| n.clone()).collect();
     if arms.len() < 2 || (1..names.len()).any(|i| names[..i].contains(&names[i])) {
         return Err(CliError::InvalidInput(
@@ -627,70 +716,26 @@ fn compare(
         ));
     }
     let base = load_plan(&a, &a.overrides)?;
-    let mut plans = Vec::new();
-    for (_, sets) in arms {
-        let mut o = a.overrides.clone();
-        o.extend(sets.iter().cloned());
-        plans.push(load_plan(&a, &o)?);
-    }
+    let sets: Vec<Vec<(String, String)>> = arms.iter().map(|(_, s)| s.clone()).collect();
+    let plans = point_plans(&a, &sets)?;
     let out_dir = match &a.out {
         Some(dir) => dir.clone(),
         None => default_out_dir(&format!("{}-compare", base.scenario.name))?,
     };
-    let mut overrides: Vec<String> = a
-        .overrides
-        .iter()
-        .map(|(p, v)| format!("{p}={v}"))
-        .collect();
-    for (n, sets) in arms {
-        let set: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
-        overrides.push(format!("arm {n}: {}", set.join(" ")));
-    }
-    let s = Sweep {
-        plans: &plans,
-        factors: vec!["arm".to_string()],
-        values: names.iter().map(|n| vec![n.clone()]).collect(),
-        base: &base,
-        scenario_file: a.scenario.as_ref().map(|p| p.display().to_string()),
-        overrides: vec![],
-        out_dir: out_dir.clone(),
-        threads: a.threads,
-        show_progress: !a.quiet,
-    };
-    let (mut manifest, results) = run_sweep(&s, model)?;
-    // The sweep lists points; a comparison's arms say the same, by name.
-    manifest.overrides = overrides;
-    let reps = base.scenario.replicates;
-    let arm_runs = read_arms(&out_dir.join(crate::output::RUNS_CSV), arms.len(), reps)
-        .map_err(JobError::from)?;
-    let digest = write_paired(&out_dir, &names, &arm_runs).map_err(JobError::from)?;
-    manifest.files.insert(PAIRED_CSV.to_string(), digest);
-    manifest.write(&out_dir).map_err(JobError::from)?;
-    say(
+    let label = format!("{} comparison, {} arms", base.scenario.name, arms.len());
+    run_points(
+        a,
+        &base,
+        &plans,
+        vec!["arm".to_string()],
+        names.iter().map(|n| vec![n.clone()]).collect(),
+        sets,
+        crate::experiment::sweep::Kind::Compare,
+        out_dir,
+        label,
+        model,
         out,
-        &format!(
-            "{} comparison, {} arms x {} replicates -> {}",
-            base.scenario.name,
-            arms.len(),
-            reps,
-            out_dir.display()
-        ),
-    )?;
-    say(
-        out,
-        crate::experiment::sweep::ranking(&["arm".to_string()], &results).trim_end(),
-    )?;
-    if !a.no_report {
-        write_report(&out_dir, out)?;
-    }
-    if manifest.failed_runs > 0 {
-        return Err(CliError::RunsFailed {
-            failed: manifest.failed_runs,
-            total: arms.len() as u64 * reps as u64,
-            runs: out_dir.join(crate::output::RUNS_CSV).display().to_string(),
-        });
-    }
-    Ok(())
+    )
 }
 
 /// The scenario of a run request with `overrides`, `--seed` and `--replicates` applied.

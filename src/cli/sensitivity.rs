@@ -83,11 +83,6 @@ pub(super) fn sensitivity(
         return analyse(dir, s.outcome.as_deref(), out);
     }
     let a = &s.run;
-    if a.resume || a.shard.is_some() {
-        return Err(CliError::InvalidInput(
-            "sensitivity does not take --resume or --shard yet".into(),
-        ));
-    }
     let base = load_plan(a, &a.overrides)?;
     let practices = crate::output::columns::practice_names(&base);
     let outcome = s
@@ -135,9 +130,26 @@ pub(super) fn sensitivity(
         out_dir: out_dir.clone(),
         threads: a.threads,
         show_progress: !a.quiet,
+        kind: crate::experiment::points::Kind::Sweep,
+        sets: Vec::new(),
+        shard: a.shard,
+        resume: a.resume,
     };
     let (manifest, _) = crate::experiment::sweep::run_sweep(&sweep, model)?;
     manifest.write(&out_dir).map_err(JobError::from)?;
+    if let Some(k) = a.shard {
+        // A shard holds only some points' runs: merge the shards, then `--analyse-only`.
+        return say(
+            out,
+            &format!(
+                "{} sensitivity: shard {k} of {} points x {} replicates -> {}",
+                base.scenario.name,
+                plans.len(),
+                design.replicates,
+                out_dir.display()
+            ),
+        );
+    }
     say(
         out,
         &format!(

@@ -5,12 +5,16 @@
 //! that their runs are disjoint and cover the whole list. Tables are concatenated in shard
 //! order (shards are contiguous slices, so this is run order); the summary is recomputed
 //! from the rows, which hold every value exactly; the manifest is the shards' with the
-//! slice removed. The result is byte-identical to the unsharded run.
+//! slice removed. The result is byte-identical to the unsharded run. Shards of a sweep or
+//! comparison (their manifest records the points) get their summary rebuilt point by
+//! point, and the files that need every point (`ranking.txt`, `paired.csv`).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use super::points::{point_plans, read_runs, PointSummaries, PointsRecord, TablePaths};
+use super::sweep::write_whole_files;
 use super::tables::{add_run_row, add_step_row, field, scan, Next};
 use crate::output::atomic::AtomicFile;
 use crate::output::manifest::{sha256_hex, Manifest};
@@ -102,6 +106,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, MergeError> {
                 format!("{:?}", m.overrides),
             ));
         }
+        if m.points != first.points {
+            return Err(differ(
+                "points (sweep factors and values, or arms)",
+                format!("{:?}", first.points.as_ref().map(|p| p.values.len())),
+                format!("{:?}", m.points.as_ref().map(|p| p.values.len())),
+            ));
+        }
         if s.count != first_shard.count {
             return Err(differ(
                 "shard count",
@@ -140,6 +151,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, MergeError> {
     };
     let plan = check_text("manifest.json (scenario)", &first.scenario, &base, &[])
         .map_err(MergeError::Scenario)?;
+    std::fs::create_dir_all(out).map_err(|e| OutputError::io(out, e))?;
+    carry_design(&shards, out)?;
+    if let Some(record) = first.points.clone() {
+        return merge_points(&shards, out, first, &base, record);
+    }
     let rows = RowFormatter::new(&plan);
     let (runs_header, ts_header, places_header) = rows.headers();
     let mut summary = SummaryBuilder::new(&plan);
@@ -195,6 +211,132 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, MergeError> {
         shards: shards.len(),
         runs: next_run,
         failed,
+    })
+}
+
+/// Copies a sensitivity study's design (`sensitivity.json`, written by every shard) into the
+/// merged folder, so the indices can be computed from it; the shards must agree on it.
+fn carry_design(
+    shards: &[(super::Shard, PathBuf, Manifest)],
+    out: &Path,
+) -> Result<(), MergeError> {
+    let name = crate::sensitivity::study::DESIGN_JSON;
+    let mut design: Option<(PathBuf, Vec<u8>)> = None;
+    for (_, d, _) in shards {
+        let path = d.join(name);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(OutputError::io(&path, e).into()),
+        };
+        match (&design, bytes) {
+            (None, Some(b)) if d == &shards[0].1 => design = Some((path, b)),
+            (Some((_, first)), Some(b)) if *first == b => {}
+            (None, None) => {}
+            _ => {
+                return Err(MergeError::Mismatch(format!(
+                    "{}: the shards do not all hold the same {name}",
+                    d.display()
+                )))
+            }
+        }
+    }
+    if let Some((_, bytes)) = design {
+        let path = out.join(name);
+        let io = |e| OutputError::io(&path, e);
+        let mut file = AtomicFile::create(&path).map_err(io)?;
+        file.write_all(&bytes).map_err(io)?;
+        file.commit().map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Merges the shards of a sweep or comparison: tables concatenated, then read back run by
+/// run into the summary (one point at a time), then the files of a whole experiment.
+fn merge_points(
+    shards: &[(super::Shard, PathBuf, Manifest)],
+    out: &Path,
+    first: Manifest,
+    base: &Path,
+    record: PointsRecord,
+) -> Result<MergeReport, MergeError> {
+    let label = "manifest.json (scenario)";
+    let (base_plan, plans) = point_plans(
+        &record,
+        label,
+        &first.scenario,
+        base,
+        first.seed,
+        first.replicates,
+    )
+    .map_err(MergeError::Scenario)?;
+    let rows = RowFormatter::new(&base_plan).with_factors(&record.factors);
+    let (runs_header, ts_header, places_header) = rows.headers();
+    let total = plans.len() as u64 * first.replicates as u64;
+    std::fs::create_dir_all(out).map_err(|e| OutputError::io(out, e))?;
+    let mut files = std::collections::BTreeMap::new();
+    let mut next_run = 0u64;
+    let runs_digest = concat(shards, out, RUNS_CSV, &runs_header, |path, r| {
+        let run: u64 = field(path, r, 0)?;
+        if run != next_run {
+            return Err(OutputError::invalid(
+                path,
+                format!("run {run} where run {next_run} was expected"),
+            ));
+        }
+        next_run += 1;
+        Ok(())
+    })?;
+    if next_run != total {
+        return Err(MergeError::Mismatch(format!(
+            "the shards hold {next_run} runs, the experiment has {total}"
+        )));
+    }
+    files.insert(RUNS_CSV.to_string(), runs_digest);
+    let ts = concat(shards, out, TIMESERIES_CSV, &ts_header, |_, _| Ok(()))?;
+    files.insert(TIMESERIES_CSV.to_string(), ts);
+    if let Some(h) = &places_header {
+        let p = concat(shards, out, PLACES_CSV, h, |_, _| Ok(()))?;
+        files.insert(PLACES_CSV.to_string(), p);
+    }
+    let mut sums = PointSummaries::create(
+        out,
+        &record.factors,
+        &plans,
+        &record.values,
+        first.replicates,
+    )?;
+    let paths = TablePaths {
+        runs: out.join(RUNS_CSV),
+        timeseries: out.join(TIMESERIES_CSV),
+        places: places_header.as_ref().map(|_| out.join(PLACES_CSV)),
+    };
+    let lead = record.factors.len();
+    let read = read_runs(&paths, &rows, lead, 0..total, first.seed, &mut sums)?;
+    if read.as_ref().map(|r| r.done) != Some(total) {
+        return Err(MergeError::Mismatch(
+            "the merged tables do not hold every run's rows".into(),
+        ));
+    }
+    let summary = sums.finish()?;
+    files.insert(SUMMARY_CSV.to_string(), summary.digest);
+    files.extend(write_whole_files(
+        out,
+        &record,
+        first.replicates,
+        &summary.results,
+    )?);
+    let manifest = Manifest {
+        failed_runs: summary.failed,
+        files,
+        shard: None,
+        ..first
+    };
+    manifest.write(out)?;
+    Ok(MergeReport {
+        shards: shards.len(),
+        runs: next_run,
+        failed: summary.failed,
     })
 }
 

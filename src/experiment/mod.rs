@@ -8,10 +8,12 @@
 pub mod compare;
 pub mod design;
 pub mod merge;
+pub mod points;
 pub mod resume;
 pub mod shard;
 pub mod slurm;
 pub mod sweep;
+pub mod sweep_file;
 pub mod tables;
 
 pub use shard::Shard;

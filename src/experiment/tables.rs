@@ -68,6 +68,100 @@ pub fn scan(
     Ok(Some(kept))
 }
 
+/// Complete rows of a table read one at a time, with one row of look-ahead: how two tables
+/// in run order are read side by side (a run's `runs.csv` row with its time-series rows).
+pub struct RowReader {
+    path: std::path::PathBuf,
+    reader: BufReader<File>,
+    line: Vec<u8>,
+    record: csv::StringRecord,
+    /// `record` holds a complete row not yet taken.
+    ready: bool,
+    /// Bytes of the header and the rows taken.
+    kept: u64,
+    at_end: bool,
+}
+
+impl RowReader {
+    /// Opens `path` if it exists and starts with `header`; `None` otherwise.
+    pub fn open(path: &Path, header: &[u8]) -> Result<Option<RowReader>, OutputError> {
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(OutputError::io(path, e)),
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut line = Vec::new();
+        reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| OutputError::io(path, e))?;
+        if line != header {
+            return Ok(None);
+        }
+        Ok(Some(RowReader {
+            path: path.to_path_buf(),
+            reader,
+            kept: line.len() as u64,
+            line,
+            record: csv::StringRecord::new(),
+            ready: false,
+            at_end: false,
+        }))
+    }
+
+    /// The next complete row, without taking it; `None` at the end or at a torn row.
+    pub fn peek(&mut self) -> Result<Option<&csv::StringRecord>, OutputError> {
+        if !self.ready && !self.at_end {
+            self.line.clear();
+            let n = self
+                .reader
+                .read_until(b'\n', &mut self.line)
+                .map_err(|e| OutputError::io(&self.path, e))?;
+            if n == 0 || self.line.last() != Some(&b'\n') {
+                self.at_end = true;
+            } else {
+                let mut r = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(self.line.as_slice());
+                if !matches!(r.read_record(&mut self.record), Ok(true)) {
+                    return Err(OutputError::invalid(
+                        &self.path,
+                        format!("unreadable row after byte {}", self.kept),
+                    ));
+                }
+                self.ready = true;
+            }
+        }
+        Ok(self.ready.then_some(&self.record))
+    }
+
+    /// Takes the row [`RowReader::peek`] returned.
+    pub fn take(&mut self) {
+        if self.ready {
+            self.ready = false;
+            self.kept += self.line.len() as u64;
+        }
+    }
+
+    /// The run (first column) of the next complete row, if any.
+    pub fn next_run(&mut self) -> Result<Option<u64>, OutputError> {
+        let path = self.path.clone();
+        match self.peek()? {
+            Some(r) => field(&path, r, 0).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Bytes of the header and of the rows taken.
+    pub fn kept(&self) -> u64 {
+        self.kept
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// A field of a row as a number, or an error naming the file and column.
 pub fn field<T: std::str::FromStr>(
     path: &Path,
@@ -100,8 +194,18 @@ pub fn add_run_row(
     r: &csv::StringRecord,
     summary: &mut SummaryBuilder,
 ) -> Result<bool, OutputError> {
+    add_run_row_at(path, r, 0, summary)
+}
+
+/// As [`add_run_row`] for a row with `lead` factor columns after `run`.
+pub fn add_run_row_at(
+    path: &Path,
+    r: &csv::StringRecord,
+    lead: usize,
+    summary: &mut SummaryBuilder,
+) -> Result<bool, OutputError> {
     let n = r.len();
-    if n < 10 {
+    if n < 10 + lead {
         return Err(OutputError::invalid(
             path,
             format!("a row has {n} fields, too few"),
@@ -112,16 +216,16 @@ pub fn add_run_row(
         return Ok(false);
     }
     let values = [
-        Some(field(path, r, 3)?),
-        Some(field(path, r, 4)?),
-        Some(field(path, r, 5)?),
+        Some(field(path, r, lead + 3)?),
+        Some(field(path, r, lead + 4)?),
+        Some(field(path, r, lead + 5)?),
         // The row ends `fit_rmse,total_cost,cost_per_point,error`.
         opt_field(path, r, n - 4)?,
         Some(field(path, r, n - 3)?),
         opt_field(path, r, n - 2)?,
     ];
-    let met = r.get(6) == Some("true");
-    summary.add_run(values, met, opt_field(path, r, 7)?);
+    let met = r.get(lead + 6) == Some("true");
+    summary.add_run(values, met, opt_field(path, r, lead + 7)?);
     Ok(true)
 }
 
@@ -132,11 +236,26 @@ pub fn add_step_row(
     summary: &mut SummaryBuilder,
     scratch: &mut Vec<f64>,
 ) -> Result<(), OutputError> {
-    let step: u32 = field(path, r, 1)?;
-    let date =
-        YearMonth::parse(r.get(2).unwrap_or("")).map_err(|e| OutputError::invalid(path, e))?;
+    add_step_row_at(path, r, 0, summary, scratch)
+}
+
+/// As [`add_step_row`] for a row with `lead` factor columns after `run`; steps the summary
+/// does not report are skipped unparsed.
+pub fn add_step_row_at(
+    path: &Path,
+    r: &csv::StringRecord,
+    lead: usize,
+    summary: &mut SummaryBuilder,
+    scratch: &mut Vec<f64>,
+) -> Result<(), OutputError> {
+    let step: u32 = field(path, r, lead + 1)?;
+    if !summary.reports(step) {
+        return Ok(());
+    }
+    let date = YearMonth::parse(r.get(lead + 2).unwrap_or(""))
+        .map_err(|e| OutputError::invalid(path, e))?;
     scratch.clear();
-    for i in 3..r.len() {
+    for i in lead + 3..r.len() {
         scratch.push(field(path, r, i)?);
     }
     summary.add_step(step, date, scratch);

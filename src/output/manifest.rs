@@ -43,6 +43,10 @@ pub struct Manifest {
     /// The slice of the runs this folder holds (`--shard`); absent for a whole run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<crate::experiment::Shard>,
+    /// A sweep's or comparison's points (factor columns, values, overrides); absent for a
+    /// plain run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<crate::experiment::points::PointsRecord>,
 }
 
 /// SHA-256 of a text, lowercase hex.

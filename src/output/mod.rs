@@ -9,6 +9,7 @@ pub mod compare;
 pub mod format;
 pub mod headline;
 pub mod manifest;
+pub mod spill;
 pub mod streams;
 pub mod summary;
 

@@ -18,6 +18,7 @@ use super::columns::{
     practice_names, run_metric_values, step_metric_names, step_metric_values, RUN_METRICS,
 };
 use super::format::opt_float;
+use super::spill::Columns;
 use super::{OutputError, SUMMARY_CSV};
 use crate::plan::Plan;
 use crate::runner::FinishedRun;
@@ -106,17 +107,20 @@ pub struct Headline {
     pub relative_reduction: Stats,
 }
 
-/// Collects the values that the summary needs as runs finish: only reported steps are kept.
+/// Collects the values that the summary needs as runs finish: only reported steps are kept,
+/// in [`Columns`] that move to a temporary file past a few thousand runs, so memory does
+/// not grow with the number of runs.
 pub struct SummaryBuilder {
     step_metrics: Vec<String>,
     n_practices: usize,
     step_months: u32,
     every_months: u32,
     last_step: u32,
-    /// Per reported step: its date and the values of each metric, in run order.
-    steps: BTreeMap<u32, (YearMonth, Vec<Vec<f64>>)>,
-    run_values: Vec<Vec<f64>>,
-    years: Vec<f64>,
+    /// Per reported step: its date and the column of each metric (values in run order).
+    steps: BTreeMap<u32, (YearMonth, Vec<usize>)>,
+    run_values: Vec<usize>,
+    years: usize,
+    columns: Columns,
     met: u64,
     ok: u64,
     failed: u64,
@@ -125,6 +129,7 @@ pub struct SummaryBuilder {
 
 impl SummaryBuilder {
     pub fn new(plan: &Plan) -> SummaryBuilder {
+        let mut columns = Columns::new();
         SummaryBuilder {
             step_metrics: step_metric_names(&practice_names(plan)),
             n_practices: plan.scenario.practices.len(),
@@ -132,13 +137,21 @@ impl SummaryBuilder {
             every_months: plan.scenario.output.summary_every_months,
             last_step: plan.steps,
             steps: BTreeMap::new(),
-            run_values: vec![Vec::new(); RUN_METRICS.len()],
-            years: Vec::new(),
+            run_values: (0..RUN_METRICS.len())
+                .map(|_| columns.add_column())
+                .collect(),
+            years: columns.add_column(),
+            columns,
             met: 0,
             ok: 0,
             failed: 0,
             scratch: Vec::new(),
         }
+    }
+
+    /// Whether `step` is one the summary reports (other steps' values are not kept).
+    pub fn reports(&self, step: u32) -> bool {
+        self.reported(step)
     }
 
     fn reported(&self, step: u32) -> bool {
@@ -182,12 +195,13 @@ impl SummaryBuilder {
             return;
         }
         let n = values.len();
+        let store = &mut self.columns;
         let (_, columns) = self
             .steps
             .entry(step)
-            .or_insert_with(|| (date, vec![Vec::new(); n]));
-        for (col, &v) in columns.iter_mut().zip(values) {
-            col.push(v);
+            .or_insert_with(|| (date, (0..n).map(|_| store.add_column()).collect()));
+        for (&col, &v) in columns.iter().zip(values) {
+            self.columns.push(col, v);
         }
     }
 
@@ -199,31 +213,43 @@ impl SummaryBuilder {
         year: Option<i32>,
     ) {
         self.ok += 1;
-        for (col, v) in self.run_values.iter_mut().zip(values) {
-            col.extend(v);
+        for (&col, v) in self.run_values.iter().zip(values) {
+            if let Some(v) = v {
+                self.columns.push(col, v);
+            }
         }
         self.met += target_met as u64;
-        self.years.extend(year.map(|y| y as f64));
+        if let Some(y) = year {
+            self.columns.push(self.years, y as f64);
+        }
+    }
+
+    /// Statistics of one column (an error only if its spilled values cannot be read back).
+    fn stats(&self, col: Option<usize>) -> std::io::Result<Stats> {
+        match col {
+            Some(c) => Ok(Stats::of(&self.columns.values(c)?)),
+            None => Ok(Stats::default()),
+        }
     }
 
     /// The rows of `summary.csv`, in file order.
-    pub fn rows(&self) -> Vec<SummaryRow> {
+    pub fn rows(&self) -> std::io::Result<Vec<SummaryRow>> {
         let mut rows = Vec::new();
         for (m, metric) in self.step_metrics.iter().enumerate() {
             for (date, columns) in self.steps.values() {
                 rows.push(SummaryRow {
                     metric: metric.clone(),
                     date: Some(*date),
-                    stats: Stats::of(&columns[m]),
+                    stats: self.stats(columns.get(m).copied())?,
                     ci: None,
                 });
             }
         }
-        for (metric, values) in RUN_METRICS.iter().zip(&self.run_values) {
+        for (metric, &col) in RUN_METRICS.iter().zip(&self.run_values) {
             rows.push(SummaryRow {
                 metric: metric.to_string(),
                 date: None,
-                stats: Stats::of(values),
+                stats: self.stats(Some(col))?,
                 ci: None,
             });
         }
@@ -240,30 +266,30 @@ impl SummaryBuilder {
         rows.push(SummaryRow {
             metric: "target_year_reached".into(),
             date: None,
-            stats: Stats::of(&self.years),
+            stats: self.stats(Some(self.years))?,
             ci: None,
         });
-        rows
+        Ok(rows)
     }
 
     /// The headline figures of the run.
-    pub fn headline(&self) -> Headline {
-        let final_prevalence = RUN_METRICS.iter().position(|m| *m == "final_prevalence");
-        let reduction = RUN_METRICS.iter().position(|m| *m == "relative_reduction");
-        let stats = |i: Option<usize>| {
-            i.map(|i| Stats::of(&self.run_values[i]))
-                .unwrap_or_default()
+    pub fn headline(&self) -> std::io::Result<Headline> {
+        let column = |name: &str| {
+            RUN_METRICS
+                .iter()
+                .position(|m| *m == name)
+                .and_then(|i| self.run_values.get(i).copied())
         };
-        Headline {
+        Ok(Headline {
             runs: self.ok + self.failed,
             failed: self.failed,
             target_met: self.met,
             target_ci: wilson95(self.met, self.ok),
-            year_reached: Stats::of(&self.years),
+            year_reached: self.stats(Some(self.years))?,
             final_date: self.steps.values().next_back().map(|(d, _)| *d),
-            final_prevalence: stats(final_prevalence),
-            relative_reduction: stats(reduction),
-        }
+            final_prevalence: self.stats(column("final_prevalence"))?,
+            relative_reduction: self.stats(column("relative_reduction"))?,
+        })
     }
 
     /// Writes `summary.csv` into `dir`; returns its SHA-256.
@@ -279,13 +305,20 @@ pub fn write_summaries(
     factors: &[String],
     parts: &[(&[String], &SummaryBuilder)],
 ) -> Result<String, OutputError> {
+    use std::io::Write;
     let path = dir.join(SUMMARY_CSV);
     let io = |e| OutputError::io(&path, e);
-    let file = AtomicFile::create(&path).map_err(io)?;
-    let mut t = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(file);
-    let csv_err = |e: csv::Error| OutputError::io(&path, std::io::Error::other(e));
+    let mut file = AtomicFile::create(&path).map_err(io)?;
+    file.write_all(&summary_header(factors)).map_err(io)?;
+    for (lead, builder) in parts {
+        file.write_all(&summary_block(lead, builder).map_err(io)?)
+            .map_err(io)?;
+    }
+    file.commit().map_err(io)
+}
+
+/// The header row of `summary.csv` with `factors` columns first.
+pub fn summary_header(factors: &[String]) -> Vec<u8> {
     let mut header: Vec<String> = factors.to_vec();
     header.extend(
         [
@@ -293,28 +326,40 @@ pub fn write_summaries(
         ]
         .map(String::from),
     );
-    t.write_record(&header).map_err(csv_err)?;
-    for (lead, builder) in parts {
-        for r in builder.rows() {
-            let s = &r.stats;
-            let mut row: Vec<String> = lead.to_vec();
-            row.extend([
-                r.metric,
-                r.date.map(|d| d.to_string()).unwrap_or_default(),
-                s.n.to_string(),
-                opt_float(s.mean),
-                opt_float(s.sd),
-                opt_float(s.p5),
-                opt_float(s.p50),
-                opt_float(s.p95),
-                opt_float(r.ci.map(|c| c.0)),
-                opt_float(r.ci.map(|c| c.1)),
-            ]);
-            t.write_record(&row).map_err(csv_err)?;
-        }
+    let mut t = csv_writer();
+    let _ = t.write_record(&header);
+    t.into_inner().unwrap_or_default()
+}
+
+/// The rows of `summary.csv` for one plan, led by its factor values `lead`; a sweep writes
+/// one such block per point as the point finishes.
+pub fn summary_block(lead: &[String], builder: &SummaryBuilder) -> std::io::Result<Vec<u8>> {
+    let mut t = csv_writer();
+    for r in builder.rows()? {
+        let s = &r.stats;
+        let mut row: Vec<String> = lead.to_vec();
+        row.extend([
+            r.metric,
+            r.date.map(|d| d.to_string()).unwrap_or_default(),
+            s.n.to_string(),
+            opt_float(s.mean),
+            opt_float(s.sd),
+            opt_float(s.p5),
+            opt_float(s.p50),
+            opt_float(s.p95),
+            opt_float(r.ci.map(|c| c.0)),
+            opt_float(r.ci.map(|c| c.1)),
+        ]);
+        // Writing into memory cannot fail.
+        let _ = t.write_record(&row);
     }
-    let file = t.into_inner().map_err(|e| io(e.into_error()))?;
-    file.commit().map_err(io)
+    Ok(t.into_inner().unwrap_or_default())
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 /// Formats a float for a person (not for files): 4 significant decimals.
@@ -341,6 +386,29 @@ mod tests {
         let one = Stats::of(&[7.0]);
         assert_eq!((one.mean, one.sd, one.p95), (Some(7.0), None, Some(7.0)));
         assert_eq!(Stats::of(&[]), Stats::default());
+    }
+
+    #[test]
+    fn statistics_are_exact_when_the_values_outgrow_memory() {
+        // More runs than a column keeps in memory: values go through the temporary file.
+        let plan = crate::runner::toy::toy_plan(1);
+        let mut b = SummaryBuilder::new(&plan);
+        let n = 2 * crate::output::spill::CHUNK + 5;
+        let value = |i: usize| ((i * 7919) % 1000) as f64 / 997.0;
+        for i in 0..n {
+            let mut v = [Some(0.25); RUN_METRICS.len()];
+            v[1] = Some(value(i));
+            b.add_run(v, i % 3 == 0, (i % 2 == 0).then_some(2020 + (i % 5) as i32));
+        }
+        let all: Vec<f64> = (0..n).map(value).collect();
+        let rows = b.rows().unwrap();
+        let row = rows.iter().find(|r| r.metric == RUN_METRICS[1]).unwrap();
+        assert_eq!(row.stats, Stats::of(&all));
+        let years: Vec<f64> = (0..n)
+            .filter(|i| i % 2 == 0)
+            .map(|i| (2020 + i % 5) as f64)
+            .collect();
+        assert_eq!(b.headline().unwrap().year_reached, Stats::of(&years));
     }
 
     #[test]

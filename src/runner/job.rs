@@ -122,7 +122,7 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
             std::fs::remove_file(&stale).map_err(|e| OutputError::io(&stale, e))?;
         }
     }
-    let headline = summary.headline();
+    let headline = summary.headline().map_err(|e| OutputError::io(dir, e))?;
     let manifest = Manifest {
         tool: env!("CARGO_PKG_NAME").to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -136,6 +136,7 @@ pub fn run_job(job: &Job, model: &ModelFn<'_>) -> Result<JobReport, JobError> {
         files,
         scenario: text,
         shard: job.shard,
+        points: None,
     };
     manifest.write(dir)?;
     Identity::remove(dir)?;

@@ -4,6 +4,8 @@
 //! which may have changed since), with the recorded seed and replicates; relative paths in
 //! it resolve against the recorded scenario file's folder. The files compared are the ones
 //! in the folder itself, so an edited result is caught even if the manifest was not touched.
+//! A sweep or comparison folder (its manifest records the points) is re-run point by point
+//! (see [`crate::experiment::sweep::rerun`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -96,22 +98,35 @@ pub fn verify(
         None => PathBuf::from("."),
     };
     let label = format!("{} (scenario)", dir.join(MANIFEST_JSON).display());
-    let mut plan =
-        check_text(&label, &manifest.scenario, &base, &[]).map_err(VerifyError::Scenario)?;
-    plan.scenario.seed = manifest.seed;
-    plan.scenario.replicates = manifest.replicates;
     let scratch = tempfile::tempdir().map_err(|e| OutputError::io(&std::env::temp_dir(), e))?;
-    let job = Job {
-        plan: &plan,
-        scenario_file: manifest.scenario_file.clone(),
-        overrides: manifest.overrides.clone(),
-        out_dir: scratch.path().to_path_buf(),
-        threads,
-        show_progress,
-        shard: None,
-        resume: false,
+    let fresh = match &manifest.points {
+        // A sweep or comparison: its points are rebuilt from the record.
+        Some(record) => crate::experiment::sweep::rerun(
+            &manifest,
+            record,
+            (&label, &base),
+            scratch.path(),
+            (threads, show_progress),
+            model,
+        )?,
+        None => {
+            let mut plan = check_text(&label, &manifest.scenario, &base, &[])
+                .map_err(VerifyError::Scenario)?;
+            plan.scenario.seed = manifest.seed;
+            plan.scenario.replicates = manifest.replicates;
+            let job = Job {
+                plan: &plan,
+                scenario_file: manifest.scenario_file.clone(),
+                overrides: manifest.overrides.clone(),
+                out_dir: scratch.path().to_path_buf(),
+                threads,
+                show_progress,
+                shard: None,
+                resume: false,
+            };
+            run_job(&job, model)?.manifest
+        }
     };
-    let fresh = run_job(&job, model)?.manifest;
     for (name, digest) in &fresh.files {
         let recorded = dir.join(name);
         if !recorded.exists() {

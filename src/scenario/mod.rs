@@ -189,6 +189,67 @@ fn diagnostic(
     }
 }
 
+/// A RON file read with the scenario reader: the typed value and where each field path is.
+pub struct Located<T> {
+    pub value: T,
+    pub paths: BTreeMap<String, Pos>,
+    pub file: String,
+}
+
+impl<T> Located<T> {
+    /// A diagnostic at `path` (or its nearest ancestor present in the file).
+    pub fn error(&self, path: &str, message: String) -> Diagnostic {
+        let pos = position_of(&self.paths, path);
+        diagnostic(&self.file, &[], pos, path.to_string(), message)
+    }
+}
+
+/// Reads a RON file other than a scenario (a sweep file, say) into `T` with the same reader:
+/// every syntax and type problem as `file:line:column: field.path: message`.
+pub fn read_ron_file<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Located<T>, ScenarioErrors> {
+    let file = path.display().to_string();
+    let bytes = read_bytes(path)?;
+    let text = text_of(&file, &bytes)?;
+    let mut next_id = 0u32;
+    let root = spanned::parse(text, 0, &mut next_id).map_err(|e| {
+        ScenarioErrors(vec![diagnostic(
+            &file,
+            &[],
+            e.pos,
+            String::new(),
+            e.message,
+        )])
+    })?;
+    let out = de::from_tree::<T>(&root);
+    let mut problems = out.problems;
+    problems.sort_by_key(|p| p.pos);
+    match out.value {
+        Some(value) if problems.is_empty() => Ok(Located {
+            value,
+            paths: out.paths,
+            file,
+        }),
+        _ => Err(ScenarioErrors(
+            problems
+                .into_iter()
+                .map(|p| diagnostic(&file, &[], p.pos, p.path, p.message))
+                .collect(),
+        )),
+    }
+}
+
+/// The name of a RON file's top-level struct (`Scenario`, `Sweep`), if it parses as one.
+pub fn top_level_name(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut next_id = 0u32;
+    match spanned::parse(&text, 0, &mut next_id).ok()?.value {
+        spanned::Value::Struct(name, _) | spanned::Value::Tuple(name, _) => name,
+        _ => None,
+    }
+}
+
 /// Syntax, overrides and types: the typed scenario and where each field path is.
 fn read(
     file: &str,
