@@ -3,6 +3,11 @@
 
 use changenet::cli;
 
+// Runs allocate their worlds and row buffers on every thread at once; mimalloc's per-thread
+// heaps keep that from serialising on the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     cli::install_panic_hook();
     let code = std::panic::catch_unwind(|| {

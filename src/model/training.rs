@@ -77,6 +77,11 @@ pub fn support(state: &State, i: usize, colleague_weight: f64) -> f64 {
 pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
     let t = &ctx.plan.scenario.training;
     let dt = ctx.plan.dt;
+    // Most steps of a run without training (and the benchmarks) have no trained staff:
+    // one quick scan saves deciding every block.
+    if state.trained.iter().all(|&k| k == 0) {
+        return;
+    }
     let changes = par::decide(state.n(), |orgs, changes| {
         let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
         for i in orgs {
