@@ -196,3 +196,22 @@ fn sharded_study_merges_to_the_same_indices() {
         assert_eq!(read(&whole), read(&merged), "{f}");
     }
 }
+
+/// `--resume` on a finished study keeps its runs and gives the same files.
+#[test]
+fn resumed_study_gives_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("s");
+    study(&d, "morris", "2", "2");
+    let before: Vec<Vec<u8>> = ["sensitivity.csv", "runs.csv", "summary.csv"]
+        .iter()
+        .map(|f| std::fs::read(d.join(f)).unwrap())
+        .collect();
+    study_with(&d, "morris", "2", "1", &["--resume"]);
+    for (f, b) in ["sensitivity.csv", "runs.csv", "summary.csv"]
+        .iter()
+        .zip(before)
+    {
+        assert_eq!(std::fs::read(d.join(f)).unwrap(), b, "{f}");
+    }
+}

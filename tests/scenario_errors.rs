@@ -474,6 +474,21 @@ fn overrides_set_present_and_absent_fields() {
     assert_eq!(s.kinds[1].staff, Dist::Uniform { lo: 10.0, hi: 50.0 });
 }
 
+/// A section written with every field defaulted, `Training()`, still takes `--set` of a
+/// field (the README's sweep over `training.skill_weight` on small.ron needs it).
+#[test]
+fn overrides_reach_into_an_empty_section() {
+    let t = MINIMAL.replace("organisations:", "training: Training(), organisations:");
+    let plan = check_text(
+        "s.ron",
+        &t,
+        Path::new("."),
+        &set(&[("training.skill_weight", "0.4")]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.scenario.training.skill_weight, 0.4);
+}
+
 #[test]
 fn overrides_report_bad_paths_and_values() {
     let check = |path: &str, value: &str| -> Vec<String> {

@@ -92,8 +92,14 @@ fn set(
     };
     match first {
         Seg::Field(name) => {
-            if matches!(node.value, Value::Unit) {
-                node.value = Value::Struct(None, Vec::new());
+            match &mut node.value {
+                Value::Unit => node.value = Value::Struct(None, Vec::new()),
+                // `Training()` reads as an empty tuple; it is a struct with every field left
+                // at its default, so a field can be added to it.
+                Value::Tuple(name, items) if items.is_empty() => {
+                    node.value = Value::Struct(name.take(), Vec::new())
+                }
+                _ => {}
             }
             let fields = match &mut node.value {
                 Value::Struct(_, fs) => fs,
