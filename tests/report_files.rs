@@ -243,3 +243,61 @@ fn malformed_files_are_reported_not_panicked_on() {
     write_report(dir.path()).unwrap();
     assert!(answer(dir.path()).0.starts_with("No run finished"));
 }
+
+/// The parameter table names each section's source from the scenario's `sources`, the
+/// most specific entry first (`practices[0]` before `practices`).
+#[test]
+fn parameter_table_shows_the_scenarios_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::small_ron()).unwrap();
+    let end = text.trim_end().strip_suffix(')').unwrap().trim_end();
+    let comma = if end.ends_with(',') { "" } else { "," };
+    let with_sources = format!(
+        "{end}{comma}\n    sources: {{\"training\": \"assumption\", \"practices[0]\": \"Orrow et al. 2012\", \"practices\": \"guessed\"}},\n)\n"
+    );
+    let scenario = dir.path().join("cited.ron");
+    std::fs::write(&scenario, with_sources).unwrap();
+    let out = dir.path().join("out");
+    changenet()
+        .arg("run")
+        .arg(&scenario)
+        .args(["-r", "1", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let table = &html[html.find("id=\"parameters\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let row = |name: &str| {
+        table
+            .split("<tr>")
+            .find(|r| r.starts_with(&format!("<td>{name}")))
+            .unwrap_or_else(|| panic!("no row {name} in {table}"))
+            .to_string()
+    };
+    assert!(
+        row("Training").ends_with("<td>assumption</td></tr>\n"),
+        "{}",
+        row("Training")
+    );
+    let practices: Vec<&str> = table
+        .split("<tr>")
+        .filter(|r| r.starts_with("<td>Practice "))
+        .collect();
+    assert!(practices.len() >= 2, "{table}");
+    assert!(
+        practices[0].contains("<td>Orrow et al. 2012</td>"),
+        "{}",
+        practices[0]
+    );
+    assert!(
+        practices[1].contains("<td>guessed</td>"),
+        "{}",
+        practices[1]
+    );
+    assert!(
+        row("Commitment").contains("<td>scenario</td>"),
+        "{}",
+        row("Commitment")
+    );
+}

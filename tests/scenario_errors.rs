@@ -490,6 +490,32 @@ fn overrides_reach_into_an_empty_section() {
 }
 
 #[test]
+fn sources_must_name_a_section() {
+    let t = MINIMAL.replace(
+        "organisations:",
+        "sources: {\"training\": \"assumption\", \"practices[3]\": \"x\", \"trianing\": \"y\"}, organisations:",
+    );
+    let e: Vec<String> = check_text("s.ron", &t, Path::new("."), &[])
+        .map(|_| ())
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e.iter()
+            .any(|m| m.contains("sources.practices[3]: unknown section")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.starts_with("s.ron:1:")
+            && m.contains("sources.trianing: unknown section \"trianing\"")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn overrides_report_bad_paths_and_values() {
     let check = |path: &str, value: &str| -> Vec<String> {
         check_text("s.ron", BASE, Path::new("."), &set(&[(path, value)]))

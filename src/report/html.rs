@@ -386,7 +386,43 @@ fn override_sets(entry: &str) -> (String, Vec<String>) {
     )
 }
 
-/// The source column: "scenario" (the scenario format has no field for sources; its
+/// Puts the scenario's own `sources` (a citation or "assumption" per section) in the source
+/// column of the rows about that section.
+fn cited(rows: &mut [(String, String, String)], s: &Scenario) {
+    let (mut practice, mut intervention) = (0, 0);
+    for row in rows.iter_mut() {
+        let (specific, section) = match row.0.as_str() {
+            "Period" => (None, "calendar"),
+            "Places" => (None, "places"),
+            "Organisations" => (None, "organisations"),
+            "Network" => (None, "network"),
+            "Training" => (None, "training"),
+            "Commitment" => (None, "commitment"),
+            "Outcome" => (None, "outcome"),
+            "Target" => (None, "target"),
+            name if name.starts_with("Practice ") => {
+                practice += 1;
+                (Some(format!("practices[{}]", practice - 1)), "practices")
+            }
+            name if name.starts_with("Intervention ") => {
+                intervention += 1;
+                (
+                    Some(format!("interventions[{}]", intervention - 1)),
+                    "interventions",
+                )
+            }
+            _ => continue,
+        };
+        let found = specific
+            .and_then(|k| s.sources.get(&k))
+            .or_else(|| s.sources.get(section));
+        if let Some(source) = found {
+            row.2 = source.clone();
+        }
+    }
+}
+
+/// Marks the rows an override changes (after [`cited`] has filled in the scenario's sources;
 /// comments give them), the observed series' labels, and the overrides that change a row.
 fn sources(rows: &mut [(String, String, String)], overrides: &[String]) {
     // Practices and interventions are matched by index: `practices[1]` is the second
@@ -499,6 +535,7 @@ pub fn render(p: &Page) -> String {
              <tr><th>Parameter</th><th>Value</th><th>Source</th></tr>\n",
         );
         let mut rows = key_parameters(s);
+        cited(&mut rows, s);
         sources(&mut rows, &p.overrides);
         for (name, value, source) in rows {
             let _ = writeln!(
@@ -510,10 +547,10 @@ pub fn render(p: &Page) -> String {
             );
         }
         h.push_str(
-            "</table>\n<p class=\"muted\">\"scenario\": set in the scenario file. The scenario \
-             format has no field for sources, so evidence and assumptions are named in the \
-             file's comments (not kept in the canonical text below); observed values show \
-             their labels.</p>\n",
+            "</table>\n<p class=\"muted\">Sources are the scenario's own `sources` entries \
+             (a citation, or \"assumption\" where no published value exists); \"scenario\": \
+             set in the scenario file without a source named; observed values show their \
+             labels.</p>\n",
         );
     }
     if !p.provenance.is_empty() {

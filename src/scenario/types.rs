@@ -5,6 +5,7 @@
 //! its meaning when the step length changes.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::date::YearMonth;
 
@@ -49,7 +50,29 @@ pub struct Scenario {
     pub target: Target,
     #[serde(default)]
     pub output: OutputSpec,
+    /// Where a section's numbers come from, for readers of the results: a section
+    /// (`training`, `commitment`, `network`, `practices[0]`, `interventions[2]`, ...) to a
+    /// citation or the word "assumption". Shown in every report's parameter table.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
+
+/// Sections a scenario's `sources` may name besides `practices[i]` and `interventions[i]`.
+pub const SOURCE_SECTIONS: [&str; 13] = [
+    "calendar",
+    "places",
+    "kinds",
+    "organisations",
+    "network",
+    "practices",
+    "training",
+    "commitment",
+    "ties",
+    "outcome",
+    "interventions",
+    "governance",
+    "target",
+];
 
 fn default_seed() -> u64 {
     20160101

@@ -226,6 +226,28 @@ impl<'a> Checker<'a> {
 
     fn scenario(&mut self, s: &'a Scenario) {
         self.name("name".into(), &s.name);
+        for key in s.sources.keys() {
+            let indexed = |list: &str, n: usize| {
+                key.strip_prefix(list)
+                    .and_then(|r| r.strip_prefix('['))
+                    .and_then(|r| r.strip_suffix(']'))
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .is_some_and(|i| i < n)
+            };
+            if !(SOURCE_SECTIONS.contains(&key.as_str())
+                || indexed("practices", s.practices.len())
+                || indexed("interventions", s.interventions.len()))
+            {
+                self.err(
+                    format!("sources.{key}"),
+                    format!(
+                        "unknown section {key:?}; name one of {}, or practices[i] / \
+                         interventions[i] of an existing entry",
+                        SOURCE_SECTIONS.join(", ")
+                    ),
+                );
+            }
+        }
         if s.replicates == 0 || s.replicates > MAX_REPLICATES {
             self.err(
                 "replicates",
