@@ -4,7 +4,8 @@
 //!
 //! The graphs live outside the repository, in ../shared/bench/data beside the checkout. When
 //! they are missing the test fails and says so: a benchmark that silently passes without
-//! its data would check nothing.
+//! its data would check nothing. Only `CHANGENET_SKIP_BENCH_DATA=1` (set by .ci/run, with a
+//! warning, on a machine without the folder) turns the failure into a printed skip.
 
 use std::path::{Path, PathBuf};
 
@@ -15,9 +16,20 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs scenarios/bench/<graph>.ron after checking its data files are there.
-fn settled(graph: &str) -> changenet::bench::Settled {
+/// Runs scenarios/bench/<graph>.ron after checking its data files are there; `None` (with
+/// a loud note) only when CHANGENET_SKIP_BENCH_DATA=1 says the machine has no copy.
+fn settled(graph: &str) -> Option<changenet::bench::Settled> {
     let data = repo().join("../shared/bench/data");
+    if !data.join(format!("{graph}.edges")).is_file()
+        && std::env::var("CHANGENET_SKIP_BENCH_DATA").as_deref() == Ok("1")
+    {
+        eprintln!(
+            "SKIPPED: {} has no {graph}.edges and CHANGENET_SKIP_BENCH_DATA=1; this test \
+             checked nothing",
+            data.display()
+        );
+        return None;
+    }
     for ext in ["edges", "seeds"] {
         let f = data.join(format!("{graph}.{ext}"));
         assert!(
@@ -30,13 +42,13 @@ fn settled(graph: &str) -> changenet::bench::Settled {
     let scenario = repo().join(format!("scenarios/bench/{graph}.ron"));
     let plan = check_file(Path::new(&scenario), &[])
         .unwrap_or_else(|e| panic!("{}: {e}", scenario.display()));
-    settle(&plan).unwrap_or_else(|e| panic!("{graph}: {e}"))
+    Some(settle(&plan).unwrap_or_else(|e| panic!("{graph}: {e}")))
 }
 
 /// Checks a graph's settled run against the reference figures (README of ../shared/bench
 /// and the kernel's printed trajectory of new adopters per step).
 fn matches(graph: &str, digest: &str, adopters: usize, trajectory: &[u64]) {
-    let s = settled(graph);
+    let Some(s) = settled(graph) else { return };
     assert_eq!(s.digest(), digest, "{graph}: final adopter digest");
     assert_eq!(s.adopters.len(), adopters, "{graph}: final adopters");
     assert_eq!(s.steps as usize, trajectory.len(), "{graph}: steps");
