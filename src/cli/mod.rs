@@ -22,8 +22,9 @@ mod sensitivity;
 /// The embedded default scenario, run when `run` is given no scenario file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/england_gappa.ron");
 const DEFAULT_LABEL: &str = "england_gappa.ron (embedded default)";
-/// Most replicates one `run` accepts: the summary keeps each replicate's reported values.
-pub const MAX_REPLICATES: u32 = 1_000_000;
+/// Most replicates one `run` accepts (the scenario's own limit): past it, split the work
+/// into shards or a sweep.
+pub const MAX_REPLICATES: u32 = crate::scenario::validate::MAX_REPLICATES;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -753,8 +754,8 @@ fn load_plan(a: &RunAction, overrides: &[(String, String)]) -> Result<Plan, CliE
     }
     if !(1..=MAX_REPLICATES).contains(&plan.scenario.replicates) {
         return Err(CliError::InvalidInput(format!(
-            "replicates: must be 1 to {MAX_REPLICATES} (got {}); the summary holds every \
-             replicate's reported values, so split larger experiments into shards",
+            "replicates: must be 1 to {MAX_REPLICATES} (got {}); split larger experiments \
+             into shards (--shard K/N) or the points of a sweep",
             plan.scenario.replicates
         )));
     }
