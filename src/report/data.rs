@@ -20,13 +20,7 @@ impl TimeSeries {
     pub fn read(dir: &Path) -> Result<TimeSeries, OutputError> {
         let path = dir.join(TIMESERIES_CSV);
         let bad = |m: String| OutputError::invalid(&path, m);
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| bad(e.to_string()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut reader, header) = open_table(&path)?;
         let find = |name: &str| {
             header.iter().position(|h| h == name).ok_or_else(|| {
                 bad(format!(
@@ -132,13 +126,7 @@ const SUMMARY_COLUMNS: &str = "metric,date,n,mean,sd,p5,p50,p95,ci_low,ci_high";
 pub fn read_summary_table(dir: &Path) -> Result<SummaryTable, OutputError> {
     let path = dir.join(SUMMARY_CSV);
     let bad = |m: String| OutputError::invalid(&path, m);
-    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = open_table(&path)?;
     let lead = header.iter().position(|h| h == "metric").unwrap_or(0);
     if header[lead..].join(",") != SUMMARY_COLUMNS {
         return Err(bad(format!(
@@ -173,6 +161,21 @@ pub fn read_summary_table(dir: &Path) -> Result<SummaryTable, OutputError> {
         factors: header[..lead].to_vec(),
         rows,
     })
+}
+
+/// Opens a result table and reads its header; errors name the file.
+pub(crate) fn open_table(
+    path: &Path,
+) -> Result<(csv::Reader<std::fs::File>, Vec<String>), OutputError> {
+    let bad = |e: csv::Error| OutputError::invalid(path, e.to_string());
+    let mut reader = csv::Reader::from_path(path).map_err(bad)?;
+    let header = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
 }
 
 #[cfg(test)]

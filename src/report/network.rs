@@ -49,13 +49,7 @@ pub fn is_analysis(dir: &Path) -> bool {
 pub fn read_nodes(dir: &Path) -> Result<Vec<Node>, OutputError> {
     let path = dir.join("nodes.csv");
     let bad = |m: String| OutputError::invalid(&path, m);
-    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut reader, header) = super::data::open_table(&path)?;
     let col = |name: &str| {
         header
             .iter()
