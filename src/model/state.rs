@@ -206,16 +206,6 @@ impl State {
         }
     }
 
-    /// Negative reciprocity of `i`: weighted mean over its member ties of how far it gives
-    /// more than it receives.
-    pub fn negative_reciprocity(&self, i: usize) -> f64 {
-        if self.member_weight[i] > 0.0 {
-            self.giving[i] / self.member_weight[i]
-        } else {
-            0.0
-        }
-    }
-
     /// Adds `delta` (scaled) of adopting weight of practice `p` to `i`'s neighbours.
     fn spread(&mut self, p: usize, i: usize, sign: f64) {
         let s = self.net.offsets[i] as usize;

@@ -57,16 +57,7 @@ pub fn headline(summary: &[SummaryRow], scenario: Option<&Scenario>) -> Option<H
         .find(|r| r.metric == "target_year_reached")
         .map(|r| r.p50.clone())
         .unwrap_or_default();
-    let target = match scenario {
-        Some(s) => format!(
-            "the {}% target (inactivity {}% below its {} level by {})",
-            percent(s.target.relative_reduction),
-            percent(s.target.relative_reduction),
-            s.target.baseline_year,
-            s.target.target_year
-        ),
-        None => "the target".to_string(),
-    };
+    let target = target_phrase(scenario);
     let n: u64 = met.n.parse().unwrap_or(0);
     let p: f64 = met.mean.parse().unwrap_or(f64::NAN);
     let interval = format!(
@@ -574,4 +565,18 @@ pub fn render(p: &Page) -> String {
     }
     h.push_str("</body>\n</html>\n");
     h
+}
+
+/// "the 15% target (inactivity 15% below its 2016 level by 2030)", or "the target".
+pub(crate) fn target_phrase(scenario: Option<&Scenario>) -> String {
+    match scenario {
+        Some(s) => format!(
+            "the {}% target (inactivity {}% below its {} level by {})",
+            percent(s.target.relative_reduction),
+            percent(s.target.relative_reduction),
+            s.target.baseline_year,
+            s.target.target_year
+        ),
+        None => "the target".to_string(),
+    }
 }

@@ -14,7 +14,7 @@ use super::data::{SummaryRow, SummaryTable};
 use super::figure::{values, Axis, Frame};
 use super::html::Answer;
 use super::intervals::{self, Row};
-use super::plots::{percent, Plot};
+use super::plots::Plot;
 use super::svg::{escape, open, BLUE};
 use crate::scenario::types::Scenario;
 
@@ -110,16 +110,7 @@ pub fn whole(p: f64) -> String {
 /// The headline: the best point and its chance of meeting the target.
 pub fn answer(factors: &[String], points: &[Point], scenario: Option<&Scenario>) -> Option<Answer> {
     let b = best(points)?;
-    let target = match scenario {
-        Some(s) => format!(
-            "the {}% target (inactivity {}% below its {} level by {})",
-            percent(s.target.relative_reduction),
-            percent(s.target.relative_reduction),
-            s.target.baseline_year,
-            s.target.target_year
-        ),
-        None => "the target".to_string(),
-    };
+    let target = super::html::target_phrase(scenario);
     let n = b.target.n.clone();
     let text = if b.p == 0.0 {
         let top = points
