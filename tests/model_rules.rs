@@ -472,6 +472,9 @@ fn kept_sums_match_recomputation_through_whole_runs() {
                 sim.advance().unwrap();
                 sim.state
                     .check_sums()
+                    .and_then(|()| {
+                        changenet::model::commitment::check_drift(&sim.ctx, &sim.world, &sim.state)
+                    })
                     .unwrap_or_else(|e| panic!("{file} step {}: {e}", sim.step));
             }
         }

@@ -92,6 +92,8 @@ pub fn act(
                 }
             }
         }
+        // Alignment, expectation and resistance feed the commitment drift.
+        state.stale_drift.push(i);
     }
     state.programme.actions_used += served.len() as u64;
     Reach {

@@ -17,61 +17,120 @@ use crate::model::Ctx;
 use super::par;
 use super::state::State;
 
+/// The part of `i`'s rate that changes only at events: progress against expectation,
+/// misalignment, resistance and erosion.
+fn drift(ctx: &Ctx, world: &World, state: &State, i: usize) -> f64 {
+    let c = &ctx.plan.scenario.commitment;
+    let adoptable = ctx
+        .adoptable
+        .get(world.kind[i] as usize)
+        .copied()
+        .unwrap_or(0);
+    let progress_gap = if adoptable > 0 {
+        state.progress_sum[i] / adoptable as f64 - state.expectation[i]
+    } else {
+        0.0
+    };
+    c.progress_gain * progress_gap
+        - c.misalignment_loss * (1.0 - state.alignment[i])
+        - c.resistance_loss * state.resistance[i]
+        - c.erosion
+}
+
+/// Computes every organisation's drift (at the start of a run, once traits are drawn).
+pub fn init(ctx: &Ctx, world: &World, state: &mut State) {
+    state.stale_drift.clear();
+    if !ctx.plan.scenario.commitment.enabled {
+        return;
+    }
+    state.drift = (0..state.n())
+        .map(|i| drift(ctx, world, state, i))
+        .collect();
+}
+
+/// Compares every kept drift with its recomputation: the invariant check that tests (and
+/// debug builds) run after a step, when no refresh is pending.
+pub fn check_drift(ctx: &Ctx, world: &World, state: &State) -> Result<(), String> {
+    if !ctx.plan.scenario.commitment.enabled {
+        return Ok(());
+    }
+    if !state.stale_drift.is_empty() {
+        return Err(format!(
+            "{} drifts are still waiting for a refresh",
+            state.stale_drift.len()
+        ));
+    }
+    for i in 0..state.n() {
+        let fresh = drift(ctx, world, state, i);
+        if fresh != state.drift[i] {
+            return Err(format!(
+                "commitment drift of {i}: kept {} but is {fresh}",
+                state.drift[i]
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// One step of commitment: update, then withdrawals and returns.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
     let c = &ctx.plan.scenario.commitment;
+    let mut stale = std::mem::take(&mut state.stale_drift);
     if !c.enabled {
         return;
     }
+    for &i in &stale {
+        state.drift[i as usize] = drift(ctx, world, state, i as usize);
+    }
+    // The list's memory is kept for the next step.
+    stale.clear();
+    state.stale_drift = stale;
     let dt = ctx.plan.dt;
     let n = state.n();
     let scale = state.net.scale;
-    // Every array cut to n up front so the loop below runs without bounds checks; this is
-    // the one per-organisation pass of every step that cannot skip anyone, so it is also
-    // split over threads (src/model/par.rs).
-    let member = &state.member[..n];
-    let member_weight = &state.member_weight[..n];
-    let giving = &state.giving[..n];
-    let progress_sum = &state.progress_sum[..n];
-    let expectation = &state.expectation[..n];
-    let alignment = &state.alignment[..n];
-    let resistance = &state.resistance[..n];
-    let kind = &world.kind[..n];
+    let (gain, half, reciprocity) = (c.relational_gain, c.relational_half, c.reciprocity_loss);
+    let (exit, rejoin) = (c.exit_threshold, c.rejoin_threshold);
+    let (member, member_weight, giving, drift) = (
+        &state.member[..n],
+        &state.member_weight[..n],
+        &state.giving[..n],
+        &state.drift[..n],
+    );
     // (organisation, whether it leaves (else returns)), in organisation order.
     let moves = par::update(&mut state.commitment[..n], |start, commitment, moves| {
-        for (k, ck) in commitment.iter_mut().enumerate() {
-            let i = start + k;
-            if !member[i] {
-                if *ck >= c.rejoin_threshold {
-                    moves.push((i as u32, false));
-                }
-                continue;
-            }
-            let mw = member_weight[i];
+        let end = start + commitment.len();
+        let (member, member_weight, giving, drift) = (
+            &member[start..end],
+            &member_weight[start..end],
+            &giving[start..end],
+            &drift[start..end],
+        );
+        // Every organisation's candidate value without a branch (guards are maxima and
+        // selects), so the compiler vectorises the pass: it is the one per-organisation
+        // pass of every step that cannot skip anyone, and is also split over threads.
+        for k in 0..commitment.len() {
+            let mw = member_weight[k];
             let s = mw * scale;
-            let relational = if s > 0.0 {
-                s / (s + c.relational_half)
-            } else {
-                0.0
-            };
-            let adoptable = ctx.adoptable.get(kind[i] as usize).copied().unwrap_or(0);
-            let progress_gap = if adoptable > 0 {
-                progress_sum[i] / adoptable as f64 - expectation[i]
-            } else {
-                0.0
-            };
-            let neg = if mw > 0.0 { giving[i] / mw } else { 0.0 };
-            let rate = c.relational_gain * relational + c.progress_gain * progress_gap
-                - c.misalignment_loss * (1.0 - alignment[i])
-                - c.reciprocity_loss * neg
-                - c.resistance_loss * resistance[i]
-                - c.erosion;
+            // S / (S + half), 0 without ties.
+            let relational = s / (s + half).max(f64::MIN_POSITIVE);
+            // Negative reciprocity is a weighted mean of shares in [0, 1]; the clamp keeps
+            // rounding residues of an emptied neighbourhood from posing as one.
+            let neg = (giving[k] / mw.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
+            let rate = gain * relational - reciprocity * neg + drift[k];
             // Commitment of one organisation depends on neighbours' improvers and ties,
-            // never on their commitment, so updating in place is synchronous.
-            let next = (*ck + rate * dt).clamp(0.0, 1.0);
-            *ck = next;
-            if next < c.exit_threshold {
-                moves.push((i as u32, true));
+            // never on their commitment, so updating in place is synchronous. Withdrawn
+            // organisations keep theirs until an intervention raises it.
+            let next = (commitment[k] + rate * dt).clamp(0.0, 1.0);
+            commitment[k] = if member[k] { next } else { commitment[k] };
+        }
+        for k in 0..commitment.len() {
+            let ck = commitment[k];
+            if member[k] {
+                if ck < exit {
+                    moves.push(((start + k) as u32, true));
+                }
+            } else if ck >= rejoin {
+                moves.push(((start + k) as u32, false));
             }
         }
     });

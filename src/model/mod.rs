@@ -136,6 +136,7 @@ impl<'a> Simulation<'a> {
             fill(2, &c.expectation, &mut state.expectation);
             fill(3, &c.resistance, &mut state.resistance);
         }
+        commitment::init(&ctx, &world, &mut state);
         for (p, practice) in sc.practices.iter().enumerate() {
             if let Some(targets) = &practice.seeds {
                 let mut rng = Draws::sequence(&ctx.key, Purpose::Targeting, 100_000 + p as u32, 0);
@@ -176,6 +177,7 @@ impl<'a> Simulation<'a> {
         if cfg!(debug_assertions) {
             state
                 .check_sums()
+                .and_then(|()| commitment::check_drift(ctx, world, state))
                 .map_err(|message| ModelError::Invariant { step: s, message })?;
         }
         Ok(())

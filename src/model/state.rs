@@ -124,6 +124,12 @@ pub struct State {
     pub giving: Vec<f64>,
     /// Progress numerator: per practice 1/2 when trialling, 1 when embedded.
     pub progress_sum: Vec<f64>,
+    /// The part of each organisation's commitment rate that changes only at events (its
+    /// progress, expectation, alignment, resistance): kept by src/model/commitment.rs.
+    pub drift: Vec<f64>,
+    /// Organisations whose drift is out of date (an event changed one of its inputs);
+    /// may hold repeats. The commitment update refreshes them first.
+    pub stale_drift: Vec<u32>,
     /// What interventions left behind: governance mode, costs, timed effects.
     pub programme: crate::intervention::Programme,
 }
@@ -171,6 +177,8 @@ impl State {
                 .collect(),
             giving: vec![0.0; n],
             progress_sum: vec![0.0; n],
+            drift: vec![0.0; n],
+            stale_drift: Vec::new(),
             programme: crate::intervention::Programme::default(),
             net,
         }
@@ -232,6 +240,7 @@ impl State {
         ps.since[i as usize] = step;
         ps.trialling += 1;
         self.progress_sum[i as usize] += 0.5;
+        self.stale_drift.push(i);
         ps.due.push_back((due, i));
         ps.fresh.push(i);
         if let Err(at) = ps.adopters.binary_search(&i) {
@@ -251,6 +260,7 @@ impl State {
             ps.trialling -= 1;
             ps.embedded += 1;
             self.progress_sum[i as usize] += 0.5;
+            self.stale_drift.push(i);
         }
     }
 
@@ -268,6 +278,7 @@ impl State {
             ps.embedded -= 1;
             self.progress_sum[i as usize] -= 1.0;
         }
+        self.stale_drift.push(i);
         ps.stage[i as usize] = DISCONTINUED;
         ps.since[i as usize] = step;
         if let Ok(at) = ps.adopters.binary_search(&i) {
