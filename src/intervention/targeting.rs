@@ -32,14 +32,32 @@ pub fn eligible(plan: &Plan, world: &World, state: &State, targets: &Targets) ->
         (places.is_empty() || places.contains(&world.place[iu]))
             && (!targets.members_only || state.member[iu])
     };
+    // Lists are sized up front: growing a list of every organisation by doubling would copy
+    // it several times over, at each of many events of a run.
     if kinds.is_empty() {
-        return (0..world.n as u32).filter(|&i| keep(i)).collect();
+        if places.is_empty() && !targets.members_only {
+            return (0..world.n as u32).collect();
+        }
+        // Every index written, the end advanced only past kept ones: no branch to mispredict.
+        let mut pool = vec![0u32; world.n];
+        let mut end = 0;
+        for i in 0..world.n as u32 {
+            pool[end] = i;
+            end += keep(i) as usize;
+        }
+        pool.truncate(end);
+        return pool;
     }
     // Only the listed kinds' organisations are visited; their lists are disjoint and each
     // in index order, so sorting the union restores index order.
-    let mut pool: Vec<u32> = Vec::new();
+    let listed = |k: usize| kinds.contains(&(k as u16));
+    let size = (world.by_kind.iter().enumerate())
+        .filter(|(k, _)| listed(*k))
+        .map(|(_, list)| list.len())
+        .sum();
+    let mut pool: Vec<u32> = Vec::with_capacity(size);
     for (k, list) in world.by_kind.iter().enumerate() {
-        if kinds.contains(&(k as u16)) {
+        if listed(k) {
             pool.extend(list.iter().copied().filter(|&i| keep(i)));
         }
     }

@@ -140,7 +140,8 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                             adopters.push(i as u32);
                         }
                     }
-                });
+                })
+                .into_vec();
             }
         }
         adopters.sort_unstable();

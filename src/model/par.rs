@@ -24,22 +24,54 @@ fn blocks(n: usize) -> impl IndexedParallelIterator<Item = Range<usize>> {
         .map(move |b| b * BLOCK..((b + 1) * BLOCK).min(n))
 }
 
+/// The decisions of every block, in block order (kept apart: joining them would copy
+/// them all once more).
+pub struct Decisions<T>(Vec<Vec<T>>);
+
+impl<T> Decisions<T> {
+    /// Every decision in organisation order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    /// Every decision in organisation order, in one vector.
+    pub fn into_vec(self) -> Vec<T> {
+        let mut all = Vec::with_capacity(self.len());
+        for p in self.0 {
+            all.extend(p);
+        }
+        all
+    }
+}
+
 /// Decides every block of `0..n` with `decide` (which appends its decisions, in
 /// organisation order, to the vector it is given) and returns all decisions in order.
-pub fn decide<T: Send>(n: usize, decide: impl Fn(Range<usize>, &mut Vec<T>) + Sync) -> Vec<T> {
+pub fn decide<T: Send>(
+    n: usize,
+    decide: impl Fn(Range<usize>, &mut Vec<T>) + Sync,
+) -> Decisions<T> {
     if n <= BLOCK {
         let mut out = Vec::new();
         decide(0..n, &mut out);
-        return out;
+        return Decisions(vec![out]);
     }
-    let parts: Vec<Vec<T>> = blocks(n)
-        .map(|r| {
-            let mut out = Vec::new();
-            decide(r, &mut out);
-            out
-        })
-        .collect();
-    concat(parts)
+    Decisions(
+        blocks(n)
+            .map(|r| {
+                let mut out = Vec::new();
+                decide(r, &mut out);
+                out
+            })
+            .collect(),
+    )
 }
 
 /// Like [`decide`], but each block also updates its own slice of `values` in place (for
@@ -47,23 +79,24 @@ pub fn decide<T: Send>(n: usize, decide: impl Fn(Range<usize>, &mut Vec<T>) + Sy
 pub fn update<V: Send, T: Send>(
     values: &mut [V],
     update: impl Fn(usize, &mut [V], &mut Vec<T>) + Sync,
-) -> Vec<T> {
+) -> Decisions<T> {
     let n = values.len();
     if n <= BLOCK {
         let mut out = Vec::new();
         update(0, values, &mut out);
-        return out;
+        return Decisions(vec![out]);
     }
-    let parts: Vec<Vec<T>> = values
-        .par_chunks_mut(BLOCK)
-        .enumerate()
-        .map(|(b, chunk)| {
-            let mut out = Vec::new();
-            update(b * BLOCK, chunk, &mut out);
-            out
-        })
-        .collect();
-    concat(parts)
+    Decisions(
+        values
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .map(|(b, chunk)| {
+                let mut out = Vec::new();
+                update(b * BLOCK, chunk, &mut out);
+                out
+            })
+            .collect(),
+    )
 }
 
 /// Sum of `values` in a fixed shape (eight running lanes, combined pairwise, then the
@@ -90,14 +123,6 @@ pub fn sum(values: &[f64]) -> f64 {
     total
 }
 
-fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
-    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for p in parts {
-        all.extend(p);
-    }
-    all
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,7 +144,8 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let got = pool.install(|| decide(n, |r, out| out.extend(r.filter(|i| i % 7 == 3))));
+            let got = pool
+                .install(|| decide(n, |r, out| out.extend(r.filter(|i| i % 7 == 3))).into_vec());
             assert_eq!(got, serial);
             let mut values: Vec<usize> = (0..n).collect();
             let odd = pool.install(|| {
@@ -133,7 +159,10 @@ mod tests {
                 })
             });
             assert_eq!(values, (0..n).map(|i| 2 * i).collect::<Vec<_>>());
-            assert_eq!(odd, (0..n).filter(|i| i % 2 == 1).collect::<Vec<_>>());
+            assert_eq!(
+                odd.into_vec(),
+                (0..n).filter(|i| i % 2 == 1).collect::<Vec<_>>()
+            );
         }
     }
 }

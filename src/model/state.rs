@@ -173,7 +173,10 @@ impl State {
                 .collect(),
             inactive,
             person_ties: (0..net.ties.len() as u32)
-                .filter(|&t| net.ties.flags[t as usize] & crate::network::PERSON_DEPENDENT != 0)
+                .filter(|&t| {
+                    let f = net.ties.flags[t as usize];
+                    f & crate::network::PERSON_DEPENDENT != 0 && f & crate::network::REMOVED == 0
+                })
                 .collect(),
             giving: vec![0.0; n],
             progress_sum: vec![0.0; n],
@@ -200,18 +203,29 @@ impl State {
         .max(0.0)
     }
 
-    /// Sets the reciprocity balance of tie `t` (positive: its lower end gives more).
-    pub fn set_reciprocity(&mut self, t: u32, balance: f32) {
+    /// What setting tie `t`'s reciprocity balance to `balance` adds to the giving of its
+    /// two ends (lower end first), for a tie between two members. Decided in parallel
+    /// (src/model/ties.rs) and applied with [`State::set_reciprocity`].
+    #[inline]
+    pub fn giving_change(&self, t: u32, balance: f32) -> [f64; 2] {
+        let tu = t as usize;
+        let w = self.net.ties.scaled_weight[tu] as f64;
+        let (old, new) = (self.net.ties.reciprocity[tu] as f64, balance as f64);
+        [
+            w * (new.max(0.0) - old.max(0.0)),
+            w * ((-new).max(0.0) - (-old).max(0.0)),
+        ]
+    }
+
+    /// Sets the reciprocity balance of tie `t` (positive: its lower end gives more) between
+    /// two members, with `change` from [`State::giving_change`] on the same state.
+    pub fn set_reciprocity(&mut self, t: u32, balance: f32, change: [f64; 2]) {
         let tu = t as usize;
         let (a, b) = (self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize);
-        let w = self.net.ties.scaled_weight[tu] as f64;
-        let before = [self.gives(tu, a), self.gives(tu, b)];
+        debug_assert!(self.member[a] && self.member[b]);
         self.net.ties.reciprocity[tu] = balance;
-        for (k, (x, y)) in [(a, b), (b, a)].into_iter().enumerate() {
-            if self.member[y] {
-                self.giving[x] += w * (self.gives(tu, x) - before[k]);
-            }
-        }
+        self.giving[a] += change[0];
+        self.giving[b] += change[1];
     }
 
     /// Adds `delta` (scaled) of adopting weight of practice `p` to `i`'s neighbours.

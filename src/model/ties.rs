@@ -36,16 +36,25 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         let p = ctx.plan.per_step(sc.training.staff_turnover);
         let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 1, step);
         let hit = bernoulli_indices(&mut rng, state.person_ties.len(), p);
-        for k in hit {
+        for &k in &hit {
             let t = state.person_ties[k];
             if state.net.ties.flags[t as usize] & REMOVED == 0 {
                 state.remove_tie(t);
             }
         }
-        let flags = &state.net.ties.flags;
-        state
-            .person_ties
-            .retain(|&t| flags[t as usize] & REMOVED == 0);
+        // This pass is the only one that removes ties, so the ties just hit are exactly
+        // the list's dead entries: drop them by position, keeping the order.
+        let mut kept = 0;
+        let mut hits = hit.iter().copied().peekable();
+        for k in 0..state.person_ties.len() {
+            if hits.peek() == Some(&k) {
+                hits.next();
+                continue;
+            }
+            state.person_ties[kept] = state.person_ties[k];
+            kept += 1;
+        }
+        state.person_ties.truncate(kept);
     }
 }
 
@@ -60,6 +69,14 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     // Per tie visited: its new balance, or its new weight; decided from the state at the
     // start, in organisation order.
     let changes = par::decide(state.n(), |orgs, changes| {
+        // At most one balance per tie visited (weights are few): sized once, the list does
+        // not grow by doubling and copying itself.
+        let visits: usize = orgs
+            .clone()
+            .filter(|&i| state.active[i] > 0 && state.member[i])
+            .map(|i| state.net.len[i] as usize)
+            .sum();
+        changes.reserve(visits);
         for i in orgs {
             if state.active[i] == 0 || !state.member[i] {
                 continue;
@@ -89,7 +106,8 @@ fn exchange(ctx: &Ctx, state: &mut State) {
                 // In f32 the balance stops short of its target once a shift rounds away;
                 // such a tie no longer changes, so it costs no update.
                 if next != r {
-                    changes.push((t, Exchange::Balance(next)));
+                    let change = state.giving_change(t, next);
+                    changes.push((t, Exchange::Balance(next, change)));
                 }
                 if both && pull > 0.0 {
                     let w = state.net.weight(tu);
@@ -98,13 +116,14 @@ fn exchange(ctx: &Ctx, state: &mut State) {
             }
         }
     });
-    // Balances first, then weights, as decided.
-    for &(t, c) in &changes {
-        if let Exchange::Balance(r) = c {
-            state.set_reciprocity(t, r);
+    // Balances first, then weights, as decided. Both ends of every tie are members (the
+    // decisions checked), and balances touch nothing a later balance decision read.
+    for &(t, c) in changes.iter() {
+        if let Exchange::Balance(r, change) = c {
+            state.set_reciprocity(t, r, change);
         }
     }
-    for &(t, c) in &changes {
+    for &(t, c) in changes.iter() {
         if let Exchange::Weight(w) = c {
             state.set_tie_weight(t, w);
         }
@@ -113,7 +132,8 @@ fn exchange(ctx: &Ctx, state: &mut State) {
 
 #[derive(Clone, Copy)]
 enum Exchange {
-    Balance(f32),
+    /// New balance, and what it adds to the giving of the tie's ends.
+    Balance(f32, [f64; 2]),
     Weight(f64),
 }
 

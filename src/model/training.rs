@@ -82,6 +82,9 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
     if state.trained.iter().all(|&k| k == 0) {
         return;
     }
+    // Active improvers' hazards do not depend on the organisation.
+    let h_active = t.improver_lapse + t.staff_turnover;
+    let p_active_event = 1.0 - (-h_active * dt).exp();
     let changes = par::decide(state.n(), |orgs, changes| {
         let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
         for i in orgs {
@@ -108,8 +111,7 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
             };
             let rest = idle_events - started;
             let faded_or_left = rest; // both leave the trained pool
-            let h_active = t.improver_lapse + t.staff_turnover;
-            let active_events = binomial(&mut rng, d, 1.0 - (-h_active * dt).exp());
+            let active_events = binomial(&mut rng, d, p_active_event);
             let lapsed = if h_active > 0.0 {
                 binomial(&mut rng, active_events, t.improver_lapse / h_active)
             } else {
@@ -123,7 +125,7 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
             }
         }
     });
-    for (i, k, d) in changes {
+    for &(i, k, d) in changes.iter() {
         state.trained[i as usize] = k;
         state.active[i as usize] = d;
     }
