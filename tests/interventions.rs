@@ -347,8 +347,7 @@ fn shock_drops_commitment_and_capacity_and_raises_inactivity_where_it_hits() {
     );
     let mut sim = sim_on(&p, &[], 1.0);
     for i in 0..3 {
-        sim.state.trained[i] = 10;
-        sim.state.active[i] = 5;
+        sim.state.set_staff(i, 10, 5);
     }
     apply(&mut sim, 1);
     // round(0.4 * 5) = 2 improvers stop in A; they stay trained.

@@ -74,7 +74,11 @@ pub fn shock(
             state.commitment[iu] = (state.commitment[iu] - s.commitment_drop).max(0.0);
         }
         let stop = (s.capacity_loss * state.active[iu] as f64).round() as u32;
-        state.active[iu] -= stop.min(state.active[iu]);
+        state.set_staff(
+            iu,
+            state.trained[iu],
+            state.active[iu] - stop.min(state.active[iu]),
+        );
     }
     let mut places: Vec<u16> = targets.iter().map(|&i| world.place[i as usize]).collect();
     places.sort_unstable();

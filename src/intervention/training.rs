@@ -34,7 +34,7 @@ pub fn cohort(
             want = want.max(2u32.saturating_sub(state.trained[iu]));
         }
         let n = want.min(room);
-        state.trained[iu] += n;
+        state.set_staff(iu, state.trained[iu] + n, state.active[iu]);
         trained += n as u64;
         if pair_weight.is_some() && n > 0 && state.trained[iu] == 1 {
             singles.push(i);

@@ -218,8 +218,8 @@ impl<'a> Simulation<'a> {
             trialling: st.practices.iter().map(|p| p.trialling).collect(),
             embedded: st.practices.iter().map(|p| p.embedded).collect(),
             discontinued: st.practices.iter().map(|p| p.discontinued).collect(),
-            trained: st.trained.iter().map(|&k| k as u64).sum(),
-            active_improvers: st.active.iter().map(|&d| d as u64).sum(),
+            trained: st.trained_total,
+            active_improvers: st.active_total,
             mean_commitment: if st.n() > 0 {
                 par::sum(&st.commitment) / st.n() as f64
             } else {

@@ -106,10 +106,14 @@ pub struct State {
     pub members: u32,
     /// Scaled weight of live ties to member neighbours.
     pub member_weight: Vec<f64>,
-    /// Trained staff, active improvers included.
+    /// Trained staff, active improvers included (changed only through
+    /// [`State::set_staff`], which keeps the totals).
     pub trained: Vec<u32>,
     /// Active improvers.
     pub active: Vec<u32>,
+    /// Totals of `trained` and `active` over all organisations.
+    pub trained_total: u64,
+    pub active_total: u64,
     pub commitment: Vec<f64>,
     pub alignment: Vec<f64>,
     pub expectation: Vec<f64>,
@@ -164,6 +168,8 @@ impl State {
             member_weight,
             trained: vec![0; n],
             active: vec![0; n],
+            trained_total: 0,
+            active_total: 0,
             commitment: vec![1.0; n],
             alignment: vec![1.0; n],
             expectation: vec![0.0; n],
@@ -189,6 +195,16 @@ impl State {
 
     pub fn n(&self) -> usize {
         self.net.n
+    }
+
+    /// Sets `i`'s trained staff and active improvers (`active <= trained`).
+    #[inline]
+    pub fn set_staff(&mut self, i: usize, trained: u32, active: u32) {
+        debug_assert!(active <= trained);
+        self.trained_total = self.trained_total - self.trained[i] as u64 + trained as u64;
+        self.active_total = self.active_total - self.active[i] as u64 + active as u64;
+        self.trained[i] = trained;
+        self.active[i] = active;
     }
 
     /// How far `x` gives more than it receives over tie `t` (0 when not).
@@ -408,6 +424,14 @@ impl State {
     /// Recomputes every derived sum from scratch and compares: the invariant check that
     /// tests (and debug builds) run.
     pub fn check_sums(&self) -> Result<(), String> {
+        let trained: u64 = self.trained.iter().map(|&k| k as u64).sum();
+        let active: u64 = self.active.iter().map(|&d| d as u64).sum();
+        if (trained, active) != (self.trained_total, self.active_total) {
+            return Err(format!(
+                "staff totals: kept ({}, {}) but are ({trained}, {active})",
+                self.trained_total, self.active_total
+            ));
+        }
         for (p, ps) in self.practices.iter().enumerate() {
             let adopters: Vec<u32> = (0..self.n() as u32)
                 .filter(|&i| adopting(ps.stage[i as usize]))

@@ -63,7 +63,7 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     let td = &ctx.plan.scenario.ties;
     let pull = ctx.plan.per_step(td.reinforcement);
     let shift = ctx.plan.per_step(td.reciprocity_rate) as f32;
-    if state.active.iter().all(|&d| d == 0) {
+    if state.active_total == 0 {
         return;
     }
     // Per tie visited: its new balance, or its new weight; decided from the state at the

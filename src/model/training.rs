@@ -78,8 +78,8 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
     let t = &ctx.plan.scenario.training;
     let dt = ctx.plan.dt;
     // Most steps of a run without training (and the benchmarks) have no trained staff:
-    // one quick scan saves deciding every block.
-    if state.trained.iter().all(|&k| k == 0) {
+    // the kept total saves deciding every block.
+    if state.trained_total == 0 {
         return;
     }
     // Active improvers' hazards do not depend on the organisation.
@@ -126,8 +126,7 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
         }
     });
     for &(i, k, d) in changes.iter() {
-        state.trained[i as usize] = k;
-        state.active[i as usize] = d;
+        state.set_staff(i as usize, k, d);
     }
 }
 
