@@ -74,6 +74,32 @@ pub fn decide<T: Send>(
     )
 }
 
+/// Listed organisations per block in [`decide_listed`]: a listed organisation costs a scan
+/// of its ties, many times the check of an unlisted one in a sweep.
+pub const LIST_BLOCK: usize = 2048;
+
+/// Like [`decide`], for the organisations of a list (in index order) instead of all: fixed
+/// blocks of [`LIST_BLOCK`] entries, decisions in list order.
+pub fn decide_listed<T: Send>(
+    orgs: &[u32],
+    decide: impl Fn(&[u32], &mut Vec<T>) + Sync,
+) -> Decisions<T> {
+    if orgs.len() <= LIST_BLOCK {
+        let mut out = Vec::new();
+        decide(orgs, &mut out);
+        return Decisions(vec![out]);
+    }
+    Decisions(
+        orgs.par_chunks(LIST_BLOCK)
+            .map(|block| {
+                let mut out = Vec::new();
+                decide(block, &mut out);
+                out
+            })
+            .collect(),
+    )
+}
+
 /// Like [`decide`], but each block also updates its own slice of `values` in place (for
 /// rules whose new value of an organisation depends on nothing else that changes).
 pub fn update<V: Send, T: Send>(

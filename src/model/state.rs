@@ -98,6 +98,22 @@ impl PracticeState {
     }
 }
 
+/// Adds `i` to or removes it from a sorted list when its presence changes.
+#[inline]
+fn list_presence(list: &mut Vec<u32>, i: usize, was: bool, is: bool) {
+    if was == is {
+        return;
+    }
+    let i = i as u32;
+    match list.binary_search(&i) {
+        Err(at) if is => list.insert(at, i),
+        Ok(at) if !is => {
+            list.remove(at);
+        }
+        _ => {}
+    }
+}
+
 /// The whole dynamic state of one run.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -114,6 +130,10 @@ pub struct State {
     /// Totals of `trained` and `active` over all organisations.
     pub trained_total: u64,
     pub active_total: u64,
+    /// Organisations with trained staff, and with active improvers, in index order (the
+    /// rules that concern them visit only these).
+    pub with_trained: Vec<u32>,
+    pub with_active: Vec<u32>,
     pub commitment: Vec<f64>,
     pub alignment: Vec<f64>,
     pub expectation: Vec<f64>,
@@ -170,6 +190,8 @@ impl State {
             active: vec![0; n],
             trained_total: 0,
             active_total: 0,
+            with_trained: Vec::new(),
+            with_active: Vec::new(),
             commitment: vec![1.0; n],
             alignment: vec![1.0; n],
             expectation: vec![0.0; n],
@@ -203,6 +225,8 @@ impl State {
         debug_assert!(active <= trained);
         self.trained_total = self.trained_total - self.trained[i] as u64 + trained as u64;
         self.active_total = self.active_total - self.active[i] as u64 + active as u64;
+        list_presence(&mut self.with_trained, i, self.trained[i] > 0, trained > 0);
+        list_presence(&mut self.with_active, i, self.active[i] > 0, active > 0);
         self.trained[i] = trained;
         self.active[i] = active;
     }
@@ -426,6 +450,16 @@ impl State {
     pub fn check_sums(&self) -> Result<(), String> {
         let trained: u64 = self.trained.iter().map(|&k| k as u64).sum();
         let active: u64 = self.active.iter().map(|&d| d as u64).sum();
+        let listed = |counts: &[u32]| -> Vec<u32> {
+            (0..counts.len() as u32)
+                .filter(|&i| counts[i as usize] > 0)
+                .collect()
+        };
+        if listed(&self.trained) != self.with_trained || listed(&self.active) != self.with_active {
+            return Err(
+                "the lists of organisations with trained staff or improvers are out of date".into(),
+            );
+        }
         if (trained, active) != (self.trained_total, self.active_total) {
             return Err(format!(
                 "staff totals: kept ({}, {}) but are ({trained}, {active})",

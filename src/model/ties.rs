@@ -68,17 +68,17 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     }
     // Per tie visited: its new balance, or its new weight; decided from the state at the
     // start, in organisation order.
-    let changes = par::decide(state.n(), |orgs, changes| {
+    let changes = par::decide_listed(&state.with_active, |orgs, changes| {
         // At most one balance per tie visited (weights are few): sized once, the list does
         // not grow by doubling and copying itself.
         let visits: usize = orgs
-            .clone()
-            .filter(|&i| state.active[i] > 0 && state.member[i])
-            .map(|i| state.net.len[i] as usize)
+            .iter()
+            .map(|&i| state.net.len[i as usize] as usize)
             .sum();
         changes.reserve(visits);
-        for i in orgs {
-            if state.active[i] == 0 || !state.member[i] {
+        for &i in orgs {
+            let i = i as usize;
+            if !state.member[i] {
                 continue;
             }
             let row =

@@ -85,13 +85,11 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
     // Active improvers' hazards do not depend on the organisation.
     let h_active = t.improver_lapse + t.staff_turnover;
     let p_active_event = 1.0 - (-h_active * dt).exp();
-    let changes = par::decide(state.n(), |orgs, changes| {
+    let changes = par::decide_listed(&state.with_trained, |orgs, changes| {
         let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
-        for i in orgs {
+        for &i in orgs {
+            let i = i as usize;
             let k = state.trained[i];
-            if k == 0 {
-                continue;
-            }
             let d = state.active[i];
             let idle = k - d;
             let mut rng = draws.org_rng(i as u32);
