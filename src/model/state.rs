@@ -98,19 +98,58 @@ impl PracticeState {
     }
 }
 
-/// Adds `i` to or removes it from a sorted list when its presence changes.
-#[inline]
-fn list_presence(list: &mut Vec<u32>, i: usize, was: bool, is: bool) {
-    if was == is {
-        return;
+/// A list of organisations in index order, changed in batches: changes of presence are
+/// noted as they happen and merged in one pass when the list is next read (inserting each
+/// into the middle of a long list would move the list once per change).
+#[derive(Debug, Clone, Default)]
+pub struct OrgList {
+    list: Vec<u32>,
+    /// Organisations whose presence changed since the last merge (may repeat).
+    changed: Vec<u32>,
+}
+
+impl OrgList {
+    /// Notes that `i`'s presence may have changed.
+    #[inline]
+    pub fn note(&mut self, i: u32) {
+        self.changed.push(i);
     }
-    let i = i as u32;
-    match list.binary_search(&i) {
-        Err(at) if is => list.insert(at, i),
-        Ok(at) if !is => {
-            list.remove(at);
+
+    /// Merges the noted changes: `present` says who belongs now.
+    pub fn settle(&mut self, present: impl Fn(u32) -> bool) -> &[u32] {
+        if !self.changed.is_empty() {
+            let mut changed = std::mem::take(&mut self.changed);
+            changed.sort_unstable();
+            changed.dedup();
+            let mut merged = Vec::with_capacity(self.list.len() + changed.len());
+            let mut old = self.list.iter().copied().peekable();
+            for &c in &changed {
+                while let Some(&o) = old.peek() {
+                    if o >= c {
+                        break;
+                    }
+                    merged.push(o);
+                    old.next();
+                }
+                if old.peek() == Some(&c) {
+                    old.next();
+                }
+                if present(c) {
+                    merged.push(c);
+                }
+            }
+            merged.extend(old);
+            self.list = merged;
+            changed.clear();
+            self.changed = changed;
         }
-        _ => {}
+        &self.list
+    }
+
+    /// The list as merged so far (call [`OrgList::settle`] first).
+    pub fn settled(&self) -> &[u32] {
+        debug_assert!(self.changed.is_empty());
+        &self.list
     }
 }
 
@@ -132,8 +171,8 @@ pub struct State {
     pub active_total: u64,
     /// Organisations with trained staff, and with active improvers, in index order (the
     /// rules that concern them visit only these).
-    pub with_trained: Vec<u32>,
-    pub with_active: Vec<u32>,
+    pub with_trained: OrgList,
+    pub with_active: OrgList,
     pub commitment: Vec<f64>,
     pub alignment: Vec<f64>,
     pub expectation: Vec<f64>,
@@ -190,8 +229,8 @@ impl State {
             active: vec![0; n],
             trained_total: 0,
             active_total: 0,
-            with_trained: Vec::new(),
-            with_active: Vec::new(),
+            with_trained: OrgList::default(),
+            with_active: OrgList::default(),
             commitment: vec![1.0; n],
             alignment: vec![1.0; n],
             expectation: vec![0.0; n],
@@ -219,14 +258,25 @@ impl State {
         self.net.n
     }
 
+    /// Merges the changes of the lists of organisations with trained staff and improvers.
+    pub fn settle_staff_lists(&mut self) {
+        let (trained, active) = (&self.trained, &self.active);
+        self.with_trained.settle(|i| trained[i as usize] > 0);
+        self.with_active.settle(|i| active[i as usize] > 0);
+    }
+
     /// Sets `i`'s trained staff and active improvers (`active <= trained`).
     #[inline]
     pub fn set_staff(&mut self, i: usize, trained: u32, active: u32) {
         debug_assert!(active <= trained);
         self.trained_total = self.trained_total - self.trained[i] as u64 + trained as u64;
         self.active_total = self.active_total - self.active[i] as u64 + active as u64;
-        list_presence(&mut self.with_trained, i, self.trained[i] > 0, trained > 0);
-        list_presence(&mut self.with_active, i, self.active[i] > 0, active > 0);
+        if (self.trained[i] > 0) != (trained > 0) {
+            self.with_trained.note(i as u32);
+        }
+        if (self.active[i] > 0) != (active > 0) {
+            self.with_active.note(i as u32);
+        }
         self.trained[i] = trained;
         self.active[i] = active;
     }
@@ -455,7 +505,11 @@ impl State {
                 .filter(|&i| counts[i as usize] > 0)
                 .collect()
         };
-        if listed(&self.trained) != self.with_trained || listed(&self.active) != self.with_active {
+        let (mut with_trained, mut with_active) =
+            (self.with_trained.clone(), self.with_active.clone());
+        let with_trained = with_trained.settle(|i| self.trained[i as usize] > 0);
+        let with_active = with_active.settle(|i| self.active[i as usize] > 0);
+        if listed(&self.trained) != with_trained || listed(&self.active) != with_active {
             return Err(
                 "the lists of organisations with trained staff or improvers are out of date".into(),
             );
@@ -570,6 +624,32 @@ mod tests {
         // Neighbours of changes were marked for the threshold rule (practice 0 only).
         assert!(s.practices[0].is_dirty[0]);
         assert!(s.practices[1].dirty.is_empty());
+    }
+
+    #[test]
+    fn org_lists_merge_noted_changes() {
+        let mut present = vec![false; 10];
+        let mut l = OrgList::default();
+        for i in [7, 2, 5] {
+            present[i] = true;
+            l.note(i as u32);
+        }
+        assert_eq!(l.settle(|i| present[i as usize]), &[2, 5, 7]);
+        // 5 leaves, 9 and 0 join, 2 leaves and comes back, 3 joins and leaves again.
+        for (i, p) in [
+            (5, false),
+            (9, true),
+            (0, true),
+            (2, false),
+            (2, true),
+            (3, true),
+            (3, false),
+        ] {
+            present[i] = p;
+            l.note(i as u32);
+        }
+        assert_eq!(l.settle(|i| present[i as usize]), &[0, 2, 7, 9]);
+        assert_eq!(l.settled(), &[0, 2, 7, 9]);
     }
 
     #[test]

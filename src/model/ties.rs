@@ -68,7 +68,8 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     }
     // Per tie visited: its new balance, or its new weight; decided from the state at the
     // start, in organisation order.
-    let changes = par::decide_listed(&state.with_active, |orgs, changes| {
+    state.settle_staff_lists();
+    let changes = par::decide_listed(state.with_active.settled(), |orgs, changes| {
         // At most one balance per tie visited (weights are few): sized once, the list does
         // not grow by doubling and copying itself.
         let visits: usize = orgs

@@ -85,7 +85,8 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
     // Active improvers' hazards do not depend on the organisation.
     let h_active = t.improver_lapse + t.staff_turnover;
     let p_active_event = 1.0 - (-h_active * dt).exp();
-    let changes = par::decide_listed(&state.with_trained, |orgs, changes| {
+    state.settle_staff_lists();
+    let changes = par::decide_listed(state.with_trained.settled(), |orgs, changes| {
         let mut draws = Draws::new(&ctx.key, Purpose::Training, 0, step);
         for &i in orgs {
             let i = i as usize;
