@@ -805,7 +805,7 @@ fn parse_ends_parallel(bytes: &[u8]) -> Result<(Vec<u32>, Vec<u32>), (u64, Strin
     // Each line holds at most one tie: a piece's room is its line count.
     let rooms: Vec<usize> = pieces
         .par_iter()
-        .map(|p| p.iter().filter(|&&c| c == b'\n').count() + usize::from(p.last() != Some(&b'\n')))
+        .map(|p| count_lines(p) + usize::from(p.last() != Some(&b'\n')))
         .collect();
     let total: usize = rooms.iter().sum();
     let (mut a, mut b) = (vec![0u32; total], vec![0u32; total]);
@@ -842,6 +842,17 @@ fn parse_ends_parallel(bytes: &[u8]) -> Result<(Vec<u32>, Vec<u32>), (u64, Strin
     a.truncate(kept);
     b.truncate(kept);
     Ok((a, b))
+}
+
+/// Number of `\n` in `bytes`. Counted 64 bytes at a time into a byte-sized sum, which
+/// compiles to wide compares (several times faster than a plain filtered count).
+fn count_lines(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(64);
+    let mut lines = 0;
+    for c in &mut chunks {
+        lines += c.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>() as usize;
+    }
+    lines + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Parses `u v` lines into `a` and `b` (room for one tie per line), returning how many ties
@@ -1016,6 +1027,8 @@ mod tests {
         assert!(text.len() > 1 << 20);
         assert_eq!(parse_ends_parallel(text.as_bytes()).unwrap(), want);
         assert_eq!(parse_ends_parallel(b"").unwrap(), (vec![], vec![]));
+        let lines = "1 2\n".repeat(40) + "\n\n3";
+        assert_eq!(count_lines(lines.as_bytes()), 42);
         assert_eq!(
             parse_ends_parallel(b"\n# x\n1 2").unwrap(),
             (vec![1], vec![2])
