@@ -177,15 +177,6 @@ fn mark_met_unexposed(world: &World, state: &mut State, p: usize, kernel: &Kerne
 fn examine_frontier(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
     let ps = &mut state.practices[p];
     let dirty = std::mem::take(&mut ps.dirty);
-    let thresholds = &world.threshold[p];
-    // A fixed threshold is the same for everyone (the world holds it once per
-    // organisation): read once, not at a random place per organisation.
-    let common = match kernel {
-        Kernel::FractionalThreshold { threshold } if threshold.is_fixed() => {
-            thresholds.first().copied()
-        }
-        _ => None,
-    };
     for &i in &dirty {
         let iu = i as usize;
         ps.is_dirty[iu] = false;
@@ -195,9 +186,8 @@ fn examine_frontier(world: &World, state: &mut State, p: usize, kernel: &Kernel)
         let met = match kernel {
             Kernel::FractionalThreshold { .. } => {
                 let w = state.member_weight[iu];
-                let phi = common.unwrap_or_else(|| thresholds[iu]);
                 // Organisations without live ties to members never adopt by threshold.
-                w > 0.0 && ps.adopting_weight[iu] / w >= phi
+                w > 0.0 && ps.adopting_weight[iu] / w >= world.threshold[p][iu]
             }
             Kernel::AbsoluteThreshold { neighbours } => ps.adopting_count[iu] >= *neighbours,
             _ => false,
