@@ -87,6 +87,34 @@ impl PracticeState {
         }
     }
 
+    /// Adds `orgs` (ascending, none already listed) to the adopter list, keeping it in
+    /// index order: a merge from the back in place, so a step's new adopters cost one pass
+    /// over the list instead of one shift each.
+    fn merge_adopters(&mut self, orgs: &[u32]) {
+        let list = &mut self.adopters;
+        let old = list.len();
+        if orgs
+            .first()
+            .is_none_or(|&f| list.last().is_none_or(|&l| l < f))
+        {
+            list.extend_from_slice(orgs);
+            return;
+        }
+        list.resize(old + orgs.len(), 0);
+        let (mut x, mut y, mut out) = (old, orgs.len(), old + orgs.len());
+        while y > 0 {
+            out -= 1;
+            if x > 0 && list[x - 1] > orgs[y - 1] {
+                list[out] = list[x - 1];
+                x -= 1;
+            } else {
+                list[out] = orgs[y - 1];
+                y -= 1;
+            }
+        }
+        debug_assert!(list.windows(2).all(|w| w[0] < w[1]));
+    }
+
     /// Weighted fraction of `i`'s member neighbours that are adopting (0 without ties).
     #[inline]
     pub fn fraction(&self, i: usize, member_weight: f64) -> f64 {
@@ -208,7 +236,7 @@ impl State {
         let n = net.n;
         // With unit weights (imported plain edge lists) the sum is the degree, exactly,
         // and needs no random access to the tie table.
-        let unit = net.ties.scaled_weight.iter().all(|&w| w == 1.0);
+        let unit = net.unit_weights;
         let member_weight = (0..n)
             .map(|i| {
                 if unit {
@@ -318,26 +346,56 @@ impl State {
         self.giving[b] += change[1];
     }
 
-    /// Adds `delta` (scaled) of adopting weight of practice `p` to `i`'s neighbours.
+    /// Adds `sign` times each tie's scaled weight to the adopting weight of practice `p` at
+    /// `i`'s neighbours (and `sign` to their adopting counts), marking them.
     fn spread(&mut self, p: usize, i: usize, sign: f64) {
         let s = self.net.offsets[i] as usize;
         let l = self.net.len[i] as usize;
+        let neighbours = &self.net.neighbour[s..s + l];
         let ps = &mut self.practices[p];
-        for k in s..s + l {
-            let j = self.net.neighbour[k];
-            let w = self.net.ties.scaled_weight[self.net.tie[k] as usize] as f64;
-            ps.adopting_weight[j as usize] += sign * w;
-            if sign > 0.0 {
-                ps.adopting_count[j as usize] += 1;
-            } else {
-                ps.adopting_count[j as usize] -= 1;
+        let count = if sign > 0.0 { 1u32 } else { u32::MAX };
+        if self.net.unit_weights {
+            // Every tie weighs 1 (imported plain edge lists): no look-up in the tie table,
+            // and `sign * 1.0` is exactly what the weighted sum would add.
+            for &j in neighbours {
+                let ju = j as usize;
+                ps.adopting_weight[ju] += sign;
+                ps.adopting_count[ju] = ps.adopting_count[ju].wrapping_add(count);
+                ps.mark(j);
             }
-            ps.mark(j);
+        } else {
+            let ties = &self.net.tie[s..s + l];
+            for (&j, &t) in neighbours.iter().zip(ties) {
+                let ju = j as usize;
+                let w = self.net.ties.scaled_weight[t as usize] as f64;
+                ps.adopting_weight[ju] += sign * w;
+                ps.adopting_count[ju] = ps.adopting_count[ju].wrapping_add(count);
+                ps.mark(j);
+            }
         }
     }
 
     /// `i` starts trialling practice `p` at `step`, to embed at `due`.
     pub fn start_trialling(&mut self, p: usize, i: u32, step: u32, due: u32) {
+        self.begin_trial(p, i, step, due);
+        let ps = &mut self.practices[p];
+        if let Err(at) = ps.adopters.binary_search(&i) {
+            ps.adopters.insert(at, i);
+        }
+    }
+
+    /// As [`State::start_trialling`] for each of `orgs` (ascending, distinct, none adopting
+    /// `p`), in that order; the adopter list takes them in one merge rather than one
+    /// insertion each.
+    pub fn start_trialling_all(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
+        for &i in orgs {
+            self.begin_trial(p, i, step, due);
+        }
+        self.practices[p].merge_adopters(orgs);
+    }
+
+    /// Everything of starting a trial but the adopter list.
+    fn begin_trial(&mut self, p: usize, i: u32, step: u32, due: u32) {
         let ps = &mut self.practices[p];
         debug_assert_eq!(ps.stage[i as usize], NONE);
         ps.stage[i as usize] = TRIALLING;
@@ -347,9 +405,6 @@ impl State {
         self.stale_drift.push(i);
         ps.due.push_back((due, i));
         ps.fresh.push(i);
-        if let Err(at) = ps.adopters.binary_search(&i) {
-            ps.adopters.insert(at, i);
-        }
         if self.member[i as usize] {
             self.spread(p, i as usize, 1.0);
         }
@@ -628,7 +683,7 @@ mod tests {
 
     #[test]
     fn org_lists_merge_noted_changes() {
-        let mut present = vec![false; 10];
+        let mut present = [false; 10];
         let mut l = OrgList::default();
         for i in [7, 2, 5] {
             present[i] = true;
@@ -650,6 +705,35 @@ mod tests {
         }
         assert_eq!(l.settle(|i| present[i as usize]), &[0, 2, 7, 9]);
         assert_eq!(l.settled(), &[0, 2, 7, 9]);
+    }
+
+    #[test]
+    fn starting_many_trials_at_once_is_starting_them_one_by_one() {
+        let mut one = star(9);
+        let mut all = star(9);
+        for s in [&mut one, &mut all] {
+            s.start_trialling(0, 4, 1, 3);
+            s.start_trialling(0, 7, 1, 3);
+        }
+        for i in [0, 2, 5, 8] {
+            one.start_trialling(0, i, 2, 4);
+        }
+        all.start_trialling_all(0, &[0, 2, 5, 8], 2, 4);
+        all.start_trialling_all(0, &[], 2, 4);
+        assert_eq!(all.practices[0].adopters, [0, 2, 4, 5, 7, 8]);
+        let p = (&one.practices[0], &all.practices[0]);
+        assert_eq!(p.0.adopters, p.1.adopters);
+        assert_eq!(
+            (&p.0.stage, &p.0.fresh, &p.0.due),
+            (&p.1.stage, &p.1.fresh, &p.1.due)
+        );
+        assert_eq!(p.0.adopting_weight, p.1.adopting_weight);
+        assert_eq!(p.0.adopting_count, p.1.adopting_count);
+        assert_eq!(p.0.dirty, p.1.dirty);
+        assert_eq!(one.progress_sum, all.progress_sum);
+        all.start_trialling_all(1, &[3, 6], 2, 4);
+        assert_eq!(all.practices[1].adopters, [3, 6]);
+        all.check_sums().unwrap();
     }
 
     #[test]

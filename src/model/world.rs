@@ -215,8 +215,8 @@ fn build_network(
         if spec.person_dependent_share <= 0.0 && spec.strong_triadic_closure <= 0.0 {
             // Unit-weight ties with nothing drawn on them: straight from pairs to the
             // network (large benchmark graphs load in one pass per array).
-            let read = import::read_plain_pairs(&file(f), Some(n)).map_err(build_err)?;
-            return Network::from_pairs(n, &read.pairs, kind, place).map_err(build_err);
+            let read = import::read_plain_ends(&file(f), Some(n)).map_err(build_err)?;
+            return Network::from_ends(n, read.a, read.b, kind, place).map_err(build_err);
         }
     }
     // Imported ties keep their file weights; generated ones draw them.

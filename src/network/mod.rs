@@ -76,6 +76,11 @@ pub struct Network {
     pub live_ties: usize,
     /// Global weight scale: real weight = scaled weight * scale.
     pub scale: f64,
+    /// Whether every tie's scaled weight is exactly 1 (imported plain edge lists), so sums
+    /// of scaled weights are counts and need no look-up in the tie table. Set when the
+    /// network is built; every method here that stores a weight other than 1 clears it
+    /// (code writing `ties.scaled_weight` directly must clear it too).
+    pub unit_weights: bool,
 }
 
 /// Errors building a network from ties.
@@ -127,6 +132,45 @@ impl Network {
         )
     }
 
+    /// Builds the network from unit-weight ties given as their two ends, `a[t]` and `b[t]`
+    /// for tie `t` in either order (the import path of large plain edge lists: the arrays
+    /// become the tie table's, so nothing is copied). Duplicates must already be merged.
+    pub fn from_ends(
+        n: usize,
+        mut a: Vec<u32>,
+        mut b: Vec<u32>,
+        kind: &[u16],
+        place: &[u16],
+    ) -> Result<Network, NetworkError> {
+        let m = a.len().min(b.len());
+        a.truncate(m);
+        b.truncate(m);
+        if m.saturating_mul(2) >= u32::MAX as usize {
+            return Err(NetworkError::TooLarge(m.saturating_mul(2)));
+        }
+        for (index, (x, y)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            let org = (*x).max(*y);
+            if org as usize >= n {
+                return Err(NetworkError::OutOfRange { index, org, n });
+            }
+            if *x == *y {
+                return Err(NetworkError::SelfLoop { index, org });
+            }
+            if *x > *y {
+                std::mem::swap(x, y);
+            }
+        }
+        let flags = boundary_table(n, &a, &b, kind, place);
+        let ties = Ties {
+            a,
+            b,
+            scaled_weight: vec![1.0; m],
+            reciprocity: vec![0.0; m],
+            flags,
+        };
+        Ok(Network::with_ties(n, ties))
+    }
+
     /// The tie table from `m` ties given by `tie(index) = (a, b, weight, person
     /// dependent)`, then the adjacency. One sequential pass per array; boundary flags are
     /// looked up only when organisations differ in kind or place.
@@ -145,7 +189,7 @@ impl Network {
             b: Vec::with_capacity(m),
             scaled_weight: Vec::with_capacity(m),
             reciprocity: vec![0.0; m],
-            flags: Vec::with_capacity(m),
+            flags: Vec::new(),
         };
         let mut dependent = false;
         for index in 0..m {
@@ -163,20 +207,7 @@ impl Network {
             ties.scaled_weight.push(w);
             dependent |= pd;
         }
-        // Boundary flags: all zero when every organisation has the same kind and place.
-        // (Organisations beyond a short attribute slice differ from those inside it.)
-        let uniform =
-            |v: &[u16]| v.is_empty() || (v.len() >= n && v[..n].windows(2).all(|w| w[0] == w[1]));
-        if uniform(kind) && uniform(place) {
-            ties.flags.resize(m, 0);
-        } else {
-            ties.flags.extend(
-                ties.a
-                    .iter()
-                    .zip(&ties.b)
-                    .map(|(&a, &b)| boundary_flags(a, b, kind, place)),
-            );
-        }
+        ties.flags = boundary_table(n, &ties.a, &ties.b, kind, place);
         if dependent {
             for (t, f) in ties.flags.iter_mut().enumerate() {
                 if tie(t).3 {
@@ -184,6 +215,11 @@ impl Network {
                 }
             }
         }
+        Ok(Network::with_ties(n, ties))
+    }
+
+    /// The network of a complete tie table (no tie removed), adjacency built without slack.
+    fn with_ties(n: usize, ties: Ties) -> Network {
         let mut net = Network {
             n,
             offsets: Vec::new(),
@@ -191,12 +227,13 @@ impl Network {
             cap: Vec::new(),
             neighbour: Vec::new(),
             tie: Vec::new(),
-            live_ties: m,
+            live_ties: ties.len(),
+            unit_weights: ties.scaled_weight.iter().all(|&w| w == 1.0),
             ties,
             scale: 1.0,
         };
         net.rebuild(0);
-        Ok(net)
+        net
     }
 
     /// Rebuilds the adjacency from the live ties, leaving `slack` free entries per row
@@ -250,8 +287,17 @@ impl Network {
             // x, so two passes give the same rows as one, and the second writes in order.
             // The first pass scatters across the whole adjacency, so it goes band by band
             // of rows (each band's rows stay in cache), keeping tie order within a band.
-            for [x, y, t] in by_band(n, live.clone().map(|(t, a, b)| [b, a, t])) {
-                put(x, y, t);
+            // Ties are taken a chunk at a time, in order, so the regrouping buffer is
+            // bounded on very large networks and tie order within each row is still kept.
+            let mut bands = Bands::new(n);
+            let m = ties.len();
+            for first in (0..m).step_by(FILL_CHUNK) {
+                let chunk = (first..m.min(first + FILL_CHUNK))
+                    .filter(|&t| ties.flags[t] & REMOVED == 0)
+                    .map(|t| [ties.b[t], ties.a[t], t as u32]);
+                for &[x, y, t] in bands.regroup(chunk) {
+                    put(x, y, t);
+                }
             }
             for (t, a, b) in live {
                 put(a, b, t);
@@ -300,7 +346,9 @@ impl Network {
 
     /// Sets the current weight of tie `t`.
     pub fn set_weight(&mut self, t: usize, w: f64) {
-        self.ties.scaled_weight[t] = (w / self.scale) as f32;
+        let scaled = (w / self.scale) as f32;
+        self.ties.scaled_weight[t] = scaled;
+        self.unit_weights &= scaled == 1.0;
     }
 
     /// Whether `a` and `b` are tied (scans the shorter row).
@@ -324,9 +372,9 @@ impl Network {
         let t = self.ties.len() as u32;
         self.ties.a.push(a);
         self.ties.b.push(b);
-        self.ties
-            .scaled_weight
-            .push((spec.weight as f64 / self.scale) as f32);
+        let scaled = (spec.weight as f64 / self.scale) as f32;
+        self.ties.scaled_weight.push(scaled);
+        self.unit_weights &= scaled == 1.0;
         self.ties.reciprocity.push(0.0);
         self.ties.flags.push(
             boundary_flags(a, b, kind, place)
@@ -416,6 +464,7 @@ impl Network {
             for w in &mut self.ties.scaled_weight {
                 *w = (*w as f64 * s) as f32;
             }
+            self.unit_weights = false;
             self.scale = 1.0;
             return s;
         }
@@ -436,25 +485,65 @@ impl Network {
 /// of 8 bytes, plus cursors) fit in a core's cache.
 const BAND_ROWS_LOG2: u32 = 14;
 
-/// Adjacency entries `[row, neighbour, tie]` regrouped by band of rows (a counting sort on
-/// the row's high bits), in their given order within each band. Writing entries band by
-/// band touches one small region of the adjacency at a time instead of all of it at random.
-fn by_band(n: usize, entries: impl Iterator<Item = [u32; 3]> + Clone) -> Vec<[u32; 3]> {
-    let bands = (n >> BAND_ROWS_LOG2) + 1;
-    let mut start = vec![0usize; bands + 1];
-    for [x, _, _] in entries.clone() {
-        start[(x >> BAND_ROWS_LOG2) as usize + 1] += 1;
+/// Ties regrouped at a time by [`Bands`] when filling the adjacency: a 96 MB buffer at
+/// most, one chunk for the 5M-tie benchmark graph (smaller chunks cost more in cache misses
+/// than they save in fresh pages: each chunk revisits every band); small in tests so that
+/// chunk boundaries are crossed.
+const FILL_CHUNK: usize = if cfg!(test) { 1 << 12 } else { 1 << 23 };
+
+/// Regroups adjacency entries `[row, neighbour, tie]` by band of rows (a counting sort on
+/// the row's high bits), keeping their given order within each band, in a buffer reused
+/// from one batch to the next. Writing entries band by band touches one small region of
+/// the adjacency at a time instead of all of it at random.
+struct Bands {
+    start: Vec<usize>,
+    out: Vec<[u32; 3]>,
+}
+
+impl Bands {
+    fn new(n: usize) -> Bands {
+        Bands {
+            start: vec![0; (n >> BAND_ROWS_LOG2) + 2],
+            out: Vec::new(),
+        }
     }
-    for k in 0..bands {
-        start[k + 1] += start[k];
+
+    /// The entries, regrouped by band.
+    fn regroup(&mut self, entries: impl Iterator<Item = [u32; 3]> + Clone) -> &[[u32; 3]] {
+        let start = &mut self.start;
+        start.fill(0);
+        for [x, _, _] in entries.clone() {
+            start[(x >> BAND_ROWS_LOG2) as usize + 1] += 1;
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        let total = start[start.len() - 1];
+        self.out.clear();
+        self.out.resize(total, [0; 3]);
+        for e in entries {
+            let k = (e[0] >> BAND_ROWS_LOG2) as usize;
+            self.out[start[k]] = e;
+            start[k] += 1;
+        }
+        &self.out
     }
-    let mut out = vec![[0u32; 3]; start[bands]];
-    for e in entries {
-        let k = (e[0] >> BAND_ROWS_LOG2) as usize;
-        out[start[k]] = e;
-        start[k] += 1;
+}
+
+/// Boundary flags of ties with ends `a` and `b`: all zero (and not even written) when every
+/// organisation has the same kind and place. (Organisations beyond a short attribute slice
+/// differ from those inside it.)
+fn boundary_table(n: usize, a: &[u32], b: &[u32], kind: &[u16], place: &[u16]) -> Vec<u8> {
+    let uniform =
+        |v: &[u16]| v.is_empty() || (v.len() >= n && v[..n].windows(2).all(|w| w[0] == w[1]));
+    if uniform(kind) && uniform(place) {
+        vec![0; a.len()]
+    } else {
+        a.iter()
+            .zip(b)
+            .map(|(&a, &b)| boundary_flags(a, b, kind, place))
+            .collect()
     }
-    out
 }
 
 fn boundary_flags(a: u32, b: u32, kind: &[u16], place: &[u16]) -> u8 {
@@ -545,6 +634,72 @@ mod tests {
         assert_eq!(b.ties.flags, [0, CROSS_KIND, CROSS_KIND, 0]);
         assert_eq!((b.ties.a[1], b.ties.b[1]), (1, 2));
         assert_eq!(b.neighbours(1), &[0, 2]);
+    }
+
+    #[test]
+    fn ends_build_the_same_network_as_pairs() {
+        let pairs = [(0, 1), (2, 1), (0, 3), (3, 2)];
+        let kind = [0, 0, 1, 1];
+        let a = Network::from_pairs(4, &pairs, &kind, &[]).unwrap();
+        let (x, y): (Vec<u32>, Vec<u32>) = pairs.iter().copied().unzip();
+        let b = Network::from_ends(4, x, y, &kind, &[]).unwrap();
+        assert_eq!(a.neighbour, b.neighbour);
+        assert_eq!(a.tie, b.tie);
+        assert_eq!((&a.ties.a, &a.ties.b), (&b.ties.a, &b.ties.b));
+        assert_eq!(a.ties.flags, b.ties.flags);
+        assert!(b.unit_weights);
+        assert!(matches!(
+            Network::from_ends(2, vec![0], vec![2], &[], &[]),
+            Err(NetworkError::OutOfRange { org: 2, .. })
+        ));
+        assert!(matches!(
+            Network::from_ends(2, vec![1], vec![1], &[], &[]),
+            Err(NetworkError::SelfLoop { org: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn unit_weights_is_cleared_by_any_other_weight() {
+        let mut net = Network::from_pairs(4, &[(0, 1), (1, 2)], &[], &[]).unwrap();
+        assert!(net.unit_weights);
+        net.set_weight(0, 1.0);
+        assert!(net.unit_weights);
+        net.set_weight(0, 0.5);
+        assert!(!net.unit_weights);
+        let mut net = Network::from_pairs(4, &[(0, 1), (1, 2)], &[], &[]).unwrap();
+        net.add_tie(spec(2, 3), &[], &[]);
+        assert!(net.unit_weights);
+        net.add_tie(
+            TieSpec {
+                weight: 0.5,
+                ..spec(0, 3)
+            },
+            &[],
+            &[],
+        );
+        assert!(!net.unit_weights);
+        let mut net = Network::from_pairs(4, &[(0, 1)], &[], &[]).unwrap();
+        net.decay_all(0.5);
+        assert!(
+            net.unit_weights,
+            "a scale change leaves scaled weights at 1"
+        );
+        net.decay_all(1e-7);
+        assert!(!net.unit_weights, "folding the scale in changes them");
+        let net = Network::from_ties(
+            3,
+            &[
+                spec(0, 1),
+                TieSpec {
+                    weight: 0.5,
+                    ..spec(1, 2)
+                },
+            ],
+            &[],
+            &[],
+        )
+        .unwrap();
+        assert!(!net.unit_weights);
     }
 
     #[test]
