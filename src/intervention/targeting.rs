@@ -41,9 +41,16 @@ pub fn eligible(plan: &Plan, world: &World, state: &State, targets: &Targets) ->
         // Every index written, the end advanced only past kept ones: no branch to mispredict.
         let mut pool = vec![0u32; world.n];
         let mut end = 0;
-        for i in 0..world.n as u32 {
-            pool[end] = i;
-            end += keep(i) as usize;
+        if places.is_empty() {
+            for (i, &m) in state.member[..world.n].iter().enumerate() {
+                pool[end] = i as u32;
+                end += m as usize;
+            }
+        } else {
+            for i in 0..world.n as u32 {
+                pool[end] = i;
+                end += keep(i) as usize;
+            }
         }
         pool.truncate(end);
         return pool;

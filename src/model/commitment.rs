@@ -123,14 +123,22 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
             let next = (commitment[k] + rate * dt).clamp(0.0, 1.0);
             commitment[k] = if member[k] { next } else { commitment[k] };
         }
-        for k in 0..commitment.len() {
-            let ck = commitment[k];
-            if member[k] {
-                if ck < exit {
-                    moves.push(((start + k) as u32, true));
+        // Who crosses a threshold: members below the exit, others at the rejoin. Few do, so
+        // each stretch is first checked as a whole (a pass without an early exit, which
+        // the compiler vectorises) and searched only when someone in it moves.
+        let crosses = |ck: f64, mk: bool| if mk { ck < exit } else { ck >= rejoin };
+        for (c, (values, members)) in commitment.chunks(64).zip(member.chunks(64)).enumerate() {
+            let any = values
+                .iter()
+                .zip(members)
+                .fold(false, |acc, (&ck, &mk)| acc | crosses(ck, mk));
+            if !any {
+                continue;
+            }
+            for (k, (&ck, &mk)) in values.iter().zip(members).enumerate() {
+                if crosses(ck, mk) {
+                    moves.push(((start + c * 64 + k) as u32, mk));
                 }
-            } else if ck >= rejoin {
-                moves.push(((start + k) as u32, false));
             }
         }
     });

@@ -44,17 +44,15 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         }
         // This pass is the only one that removes ties, so the ties just hit are exactly
         // the list's dead entries: drop them by position, keeping the order.
-        let mut kept = 0;
-        let mut hits = hit.iter().copied().peekable();
-        for k in 0..state.person_ties.len() {
-            if hits.peek() == Some(&k) {
-                hits.next();
-                continue;
-            }
-            state.person_ties[kept] = state.person_ties[k];
-            kept += 1;
+        // The hits are in increasing order: the stretches between them move down in turn.
+        let list = &mut state.person_ties;
+        let mut kept = hit.first().copied().unwrap_or(list.len());
+        for (h, &k) in hit.iter().enumerate() {
+            let end = hit.get(h + 1).copied().unwrap_or(list.len());
+            list.copy_within(k + 1..end, kept);
+            kept += end - k - 1;
         }
-        state.person_ties.truncate(kept);
+        list.truncate(kept);
     }
 }
 

@@ -222,7 +222,13 @@ fn gnp(
 
 /// Sorts pair keys and drops repeats (in parallel; the result does not depend on threads).
 fn sort_dedup(keys: &mut Vec<u64>) {
-    keys.par_sort_unstable();
+    // Splitting a sort over threads pays only for large lists; below that (the networks of
+    // replicates already running side by side) one thread's sort is faster.
+    if keys.len() > 1 << 20 {
+        keys.par_sort_unstable();
+    } else {
+        keys.sort_unstable();
+    }
     keys.dedup();
 }
 
