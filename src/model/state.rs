@@ -126,6 +126,19 @@ impl PracticeState {
     }
 }
 
+/// Balance changes from which their giving sums are applied on every thread.
+pub const PARALLEL_BALANCES: usize = 1 << 15;
+
+/// A reciprocity balance decided for a tie between two members: the tie, its ends (`a`
+/// first), the new balance and what it adds to each end's giving.
+#[derive(Debug, Clone, Copy)]
+pub struct BalanceChange {
+    pub tie: u32,
+    pub ends: [u32; 2],
+    pub balance: f32,
+    pub change: [f64; 2],
+}
+
 /// A list of organisations in index order, changed in batches: changes of presence are
 /// noted as they happen and merged in one pass when the list is next read (inserting each
 /// into the middle of a long list would move the list once per change).
@@ -323,7 +336,7 @@ impl State {
 
     /// What setting tie `t`'s reciprocity balance to `balance` adds to the giving of its
     /// two ends (lower end first), for a tie between two members. Decided in parallel
-    /// (src/model/ties.rs) and applied with [`State::set_reciprocity`].
+    /// (src/model/ties.rs) and applied with [`State::set_reciprocities`].
     #[inline]
     pub fn giving_change(&self, t: u32, balance: f32) -> [f64; 2] {
         let tu = t as usize;
@@ -335,15 +348,46 @@ impl State {
         ]
     }
 
-    /// Sets the reciprocity balance of tie `t` (positive: its lower end gives more) between
-    /// two members, with `change` from [`State::giving_change`] on the same state.
-    pub fn set_reciprocity(&mut self, t: u32, balance: f32, change: [f64; 2]) {
-        let tu = t as usize;
-        let (a, b) = (self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize);
-        debug_assert!(self.member[a] && self.member[b]);
-        self.net.ties.reciprocity[tu] = balance;
-        self.giving[a] += change[0];
-        self.giving[b] += change[1];
+    /// Sets the reciprocity balances of ties between members (positive: the tie's `a` end
+    /// gives more), each with its change from [`State::giving_change`] on the same state;
+    /// `changes` lists them, each tie at most once, in decision order.
+    pub fn set_reciprocities<I>(&mut self, changes: impl Fn() -> I + Sync)
+    where
+        I: Iterator<Item = BalanceChange>,
+    {
+        let mut count = 0;
+        for c in changes() {
+            debug_assert!(self.member[c.ends[0] as usize] && self.member[c.ends[1] as usize]);
+            self.net.ties.reciprocity[c.tie as usize] = c.balance;
+            count += 1;
+        }
+        // The giving sums are split into ranges of organisations, one per thread, each
+        // applying its organisations' changes in decision order: every sum receives the
+        // same additions in the same order on any number of threads. Few changes are
+        // applied in one pass.
+        let parts = if count < PARALLEL_BALANCES {
+            1
+        } else {
+            rayon::current_num_threads().max(1)
+        };
+        let n = self.giving.len();
+        let width = n.div_ceil(parts).max(1);
+        use rayon::prelude::*;
+        self.giving
+            .par_chunks_mut(width)
+            .enumerate()
+            .for_each(|(p, giving)| {
+                let lo = p * width;
+                for c in changes() {
+                    for (&x, &d) in c.ends.iter().zip(&c.change) {
+                        if let Some(g) =
+                            (x as usize).checked_sub(lo).and_then(|k| giving.get_mut(k))
+                        {
+                            *g += d;
+                        }
+                    }
+                }
+            });
     }
 
     /// Adds `sign` times each tie's scaled weight to the adopting weight of practice `p` at
@@ -679,6 +723,42 @@ mod tests {
         // Neighbours of changes were marked for the threshold rule (practice 0 only).
         assert!(s.practices[0].is_dirty[0]);
         assert!(s.practices[1].dirty.is_empty());
+    }
+
+    /// Many balance changes (applied by ranges of organisations on every thread) give
+    /// the same sums, bit for bit, on 1 and 3 threads, and the sums recomputation gives.
+    #[test]
+    fn balances_applied_in_parallel_are_the_same_bits() {
+        let n = PARALLEL_BALANCES as u32 + 5;
+        let ties: Vec<TieSpec> = (0..n)
+            .map(|i| TieSpec {
+                a: i,
+                b: (i + 1) % n,
+                weight: 0.25 + (i % 7) as f32 * 0.1,
+                person_dependent: false,
+            })
+            .collect();
+        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        let base = State::new(net, 1, &[false], vec![0.0]);
+        let apply = |threads: usize| {
+            let mut s = base.clone();
+            let changes: Vec<BalanceChange> = (0..n)
+                .map(|t| BalanceChange {
+                    tie: t,
+                    ends: [s.net.ties.a[t as usize], s.net.ties.b[t as usize]],
+                    balance: if t % 3 == 0 { -0.5 } else { 0.75 },
+                    change: s.giving_change(t, if t % 3 == 0 { -0.5 } else { 0.75 }),
+                })
+                .collect();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| s.set_reciprocities(|| changes.iter().copied()));
+            s.check_sums().unwrap();
+            s.giving.iter().map(|g| g.to_bits()).collect::<Vec<u64>>()
+        };
+        assert_eq!(apply(1), apply(3));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::network::{TieSpec, REMOVED};
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
-use super::state::State;
+use super::state::{BalanceChange, State};
 
 /// One step of tie dynamics.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
@@ -105,25 +105,31 @@ fn exchange(ctx: &Ctx, state: &mut State) {
                 // In f32 the balance stops short of its target once a shift rounds away;
                 // such a tie no longer changes, so it costs no update.
                 if next != r {
-                    let change = state.giving_change(t, next);
-                    changes.push((t, Exchange::Balance(next, change)));
+                    let ends = if a_gives > 0.0 { [i, ju] } else { [ju, i] };
+                    changes.push(Exchange::Balance(BalanceChange {
+                        tie: t,
+                        ends: [ends[0] as u32, ends[1] as u32],
+                        balance: next,
+                        change: state.giving_change(t, next),
+                    }));
                 }
                 if both && pull > 0.0 {
                     let w = state.net.weight(tu);
-                    changes.push((t, Exchange::Weight(w + pull * (1.0 - w))));
+                    changes.push(Exchange::Weight(t, w + pull * (1.0 - w)));
                 }
             }
         }
     });
     // Balances first, then weights, as decided. Both ends of every tie are members (the
     // decisions checked), and balances touch nothing a later balance decision read.
-    for &(t, c) in changes.iter() {
-        if let Exchange::Balance(r, change) = c {
-            state.set_reciprocity(t, r, change);
-        }
-    }
-    for &(t, c) in changes.iter() {
-        if let Exchange::Weight(w) = c {
+    state.set_reciprocities(|| {
+        changes.iter().filter_map(|c| match c {
+            Exchange::Balance(b) => Some(*b),
+            Exchange::Weight(..) => None,
+        })
+    });
+    for c in changes.iter() {
+        if let Exchange::Weight(t, w) = *c {
             state.set_tie_weight(t, w);
         }
     }
@@ -131,9 +137,9 @@ fn exchange(ctx: &Ctx, state: &mut State) {
 
 #[derive(Clone, Copy)]
 enum Exchange {
-    /// New balance, and what it adds to the giving of the tie's ends.
-    Balance(f32, [f64; 2]),
-    Weight(f64),
+    Balance(BalanceChange),
+    /// A tie and its new weight.
+    Weight(u32, f64),
 }
 
 /// Each member with at least two strong member neighbours, with the closure probability,
