@@ -112,7 +112,16 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
             scale,
             dt,
         };
-        update_values(&rates, commitment, member, member_weight, giving, drift);
+        update_values(
+            &rates,
+            Block {
+                commitment,
+                member,
+                member_weight,
+                giving,
+                drift,
+            },
+        );
         // Who crosses a threshold: members below the exit, others at the rejoin. Few do, so
         // each stretch is first checked as a whole (a pass without an early exit, which
         // the compiler vectorises) and searched only when someone in it moves.
@@ -150,21 +159,28 @@ struct Rates {
     dt: f64,
 }
 
+/// One block's commitment and what its update reads, all of the same length.
+struct Block<'a> {
+    commitment: &'a mut [f64],
+    member: &'a [bool],
+    member_weight: &'a [f64],
+    giving: &'a [f64],
+    drift: &'a [f64],
+}
+
 /// New commitment of every member of a block, the rule's arithmetic in one pass without a
 /// branch (guards are maxima and selects), which the compiler vectorises: it is the one
 /// per-organisation pass of every step that cannot skip anyone.
 #[inline(always)]
-fn update_values_generic(
-    r: &Rates,
-    commitment: &mut [f64],
-    member: &[bool],
-    member_weight: &[f64],
-    giving: &[f64],
-    drift: &[f64],
-) {
-    let n = commitment.len();
-    let (member, member_weight, giving, drift) =
-        (&member[..n], &member_weight[..n], &giving[..n], &drift[..n]);
+fn update_values_generic(r: &Rates, b: Block) {
+    let n = b.commitment.len();
+    let (commitment, member, member_weight, giving, drift) = (
+        b.commitment,
+        &b.member[..n],
+        &b.member_weight[..n],
+        &b.giving[..n],
+        &b.drift[..n],
+    );
     for k in 0..n {
         let mw = member_weight[k];
         let s = mw * r.scale;
@@ -186,32 +202,18 @@ fn update_values_generic(
 /// at a time (no fused multiply-add), so the same bits as the portable version.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn update_values_avx2(
-    r: &Rates,
-    commitment: &mut [f64],
-    member: &[bool],
-    member_weight: &[f64],
-    giving: &[f64],
-    drift: &[f64],
-) {
-    update_values_generic(r, commitment, member, member_weight, giving, drift)
+fn update_values_avx2(r: &Rates, b: Block) {
+    update_values_generic(r, b)
 }
 
 /// The widest version of the update this processor runs.
-fn update_values(
-    r: &Rates,
-    commitment: &mut [f64],
-    member: &[bool],
-    member_weight: &[f64],
-    giving: &[f64],
-    drift: &[f64],
-) {
+fn update_values(r: &Rates, b: Block) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, checked just above.
-        return unsafe { update_values_avx2(r, commitment, member, member_weight, giving, drift) };
+        return unsafe { update_values_avx2(r, b) };
     }
-    update_values_generic(r, commitment, member, member_weight, giving, drift)
+    update_values_generic(r, b)
 }
 
 #[cfg(test)]
@@ -250,9 +252,16 @@ mod tests {
                 dt: 1.0 / 12.0,
             };
             let mut portable = start.clone();
-            update_values_generic(&r, &mut portable, &member, &member_weight, &giving, &drift);
+            let block = |commitment| Block {
+                commitment,
+                member: &member,
+                member_weight: &member_weight,
+                giving: &giving,
+                drift: &drift,
+            };
+            update_values_generic(&r, block(&mut portable));
             let mut best = start.clone();
-            update_values(&r, &mut best, &member, &member_weight, &giving, &drift);
+            update_values(&r, block(&mut best));
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&portable), bits(&best));
             assert!(portable.iter().all(|c| (0.0..=1.0).contains(c)));
