@@ -355,39 +355,60 @@ impl State {
     where
         I: Iterator<Item = BalanceChange>,
     {
-        let mut count = 0;
-        for c in changes() {
-            debug_assert!(self.member[c.ends[0] as usize] && self.member[c.ends[1] as usize]);
-            self.net.ties.reciprocity[c.tie as usize] = c.balance;
-            count += 1;
+        let count = changes().count();
+        if count < PARALLEL_BALANCES {
+            for c in changes() {
+                debug_assert!(self.member[c.ends[0] as usize] && self.member[c.ends[1] as usize]);
+                self.net.ties.reciprocity[c.tie as usize] = c.balance;
+                self.giving[c.ends[0] as usize] += c.change[0];
+                self.giving[c.ends[1] as usize] += c.change[1];
+            }
+            return;
         }
-        // The giving sums are split into ranges of organisations, one per thread, each
-        // applying its organisations' changes in decision order: every sum receives the
-        // same additions in the same order on any number of threads. Few changes are
-        // applied in one pass.
-        let parts = if count < PARALLEL_BALANCES {
-            1
-        } else {
-            rayon::current_num_threads().max(1)
-        };
-        let n = self.giving.len();
-        let width = n.div_ceil(parts).max(1);
+        // Many changes: the balances are split into ranges of ties and the giving sums into
+        // ranges of organisations, a range of each per thread, every range applying its
+        // own changes in decision order. Every sum receives the same additions in the same
+        // order on any number of threads.
         use rayon::prelude::*;
-        self.giving
-            .par_chunks_mut(width)
-            .enumerate()
-            .for_each(|(p, giving)| {
-                let lo = p * width;
-                for c in changes() {
-                    for (&x, &d) in c.ends.iter().zip(&c.change) {
-                        if let Some(g) =
-                            (x as usize).checked_sub(lo).and_then(|k| giving.get_mut(k))
-                        {
-                            *g += d;
+        let parts = rayon::current_num_threads().max(1);
+        let (balances, giving) = (&mut self.net.ties.reciprocity, &mut self.giving);
+        let tie_width = balances.len().div_ceil(parts).max(1);
+        let org_width = giving.len().div_ceil(parts).max(1);
+        rayon::join(
+            || {
+                balances
+                    .par_chunks_mut(tie_width)
+                    .enumerate()
+                    .for_each(|(p, balances)| {
+                        let lo = p * tie_width;
+                        for c in changes() {
+                            if let Some(r) = (c.tie as usize)
+                                .checked_sub(lo)
+                                .and_then(|k| balances.get_mut(k))
+                            {
+                                *r = c.balance;
+                            }
                         }
-                    }
-                }
-            });
+                    })
+            },
+            || {
+                giving
+                    .par_chunks_mut(org_width)
+                    .enumerate()
+                    .for_each(|(p, giving)| {
+                        let lo = p * org_width;
+                        for c in changes() {
+                            for (&x, &d) in c.ends.iter().zip(&c.change) {
+                                if let Some(g) =
+                                    (x as usize).checked_sub(lo).and_then(|k| giving.get_mut(k))
+                                {
+                                    *g += d;
+                                }
+                            }
+                        }
+                    })
+            },
+        );
     }
 
     /// Adds `sign` times each tie's scaled weight to the adopting weight of practice `p` at
@@ -756,6 +777,11 @@ mod tests {
                 .unwrap();
             pool.install(|| s.set_reciprocities(|| changes.iter().copied()));
             s.check_sums().unwrap();
+            let balances: Vec<f32> = s.net.ties.reciprocity.clone();
+            assert!(balances
+                .iter()
+                .enumerate()
+                .all(|(t, &r)| r == if t % 3 == 0 { -0.5 } else { 0.75 }));
             s.giving.iter().map(|g| g.to_bits()).collect::<Vec<u64>>()
         };
         assert_eq!(apply(1), apply(3));
