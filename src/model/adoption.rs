@@ -146,7 +146,9 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         }
         adopters.sort_unstable();
         let due = step + ctx.dwell_steps[p];
-        state.start_trialling_all(p, &adopters, step, due);
+        for &i in &adopters {
+            state.start_trialling(p, i, step, due);
+        }
     }
 }
 

@@ -85,10 +85,14 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
     // The list's memory is kept for the next step.
     stale.clear();
     state.stale_drift = stale;
-    let dt = ctx.plan.dt;
     let n = state.n();
-    let scale = state.net.scale;
-    let (gain, half, reciprocity) = (c.relational_gain, c.relational_half, c.reciprocity_loss);
+    let rates = Rates {
+        gain: c.relational_gain,
+        half: c.relational_half,
+        reciprocity: c.reciprocity_loss,
+        scale: state.net.scale,
+        dt: ctx.plan.dt,
+    };
     let (exit, rejoin) = (c.exit_threshold, c.rejoin_threshold);
     let (member, member_weight, giving, drift) = (
         &state.member[..n],
@@ -105,13 +109,6 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
             &giving[start..end],
             &drift[start..end],
         );
-        let rates = Rates {
-            gain,
-            half,
-            reciprocity,
-            scale,
-            dt,
-        };
         update_values(
             &rates,
             Block {

@@ -46,7 +46,8 @@ pub fn shock_hazard(ctx: &Ctx, m: YearMonth) -> f64 {
         .sum()
 }
 
-/// Programme hazard per year in each place from embedded practices.
+/// Programme hazard per year in each place from embedded practices (the adopter lists
+/// settled first, as [`step`] does).
 pub fn programme_hazard(ctx: &Ctx, world: &World, state: &State) -> Vec<f64> {
     let mut log_miss = vec![0.0f64; ctx.plan.scenario.places.len()];
     for (p, ps) in state.practices.iter().enumerate() {
@@ -55,7 +56,7 @@ pub fn programme_hazard(ctx: &Ctx, world: &World, state: &State) -> Vec<f64> {
             continue;
         }
         let allowed = &world.kind_allowed[p];
-        for &i in &ps.adopters {
+        for &i in ps.adopters.settled() {
             let i = i as usize;
             if ps.stage[i] == EMBEDDED
                 && allowed[world.kind[i] as usize]
@@ -77,6 +78,9 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, month: YearMonth) {
     let relapse = sc.outcome.relapse;
     let trend = trend_factor(ctx, month);
     let shock = shock_hazard(ctx, month);
+    for ps in &mut state.practices {
+        ps.settle_adopters();
+    }
     let programme = programme_hazard(ctx, world, state);
     for (k, place) in sc.places.iter().enumerate() {
         let n = place.population;

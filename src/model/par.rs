@@ -52,6 +52,31 @@ impl<T> Decisions<T> {
     }
 }
 
+/// The decisions of a run small enough for one block, decided on the calling thread
+/// (handing a single block to the thread pool would only cost).
+fn single<T>(decide: impl FnOnce(&mut Vec<T>)) -> Decisions<T> {
+    let mut out = Vec::new();
+    decide(&mut out);
+    Decisions(vec![out])
+}
+
+/// Runs `decide` on every block in parallel and keeps each block's decisions, in block
+/// order.
+fn gather<B: Send, T: Send>(
+    blocks: impl IndexedParallelIterator<Item = B>,
+    decide: impl Fn(B, &mut Vec<T>) + Sync,
+) -> Decisions<T> {
+    Decisions(
+        blocks
+            .map(|block| {
+                let mut out = Vec::new();
+                decide(block, &mut out);
+                out
+            })
+            .collect(),
+    )
+}
+
 /// Decides every block of `0..n` with `decide` (which appends its decisions, in
 /// organisation order, to the vector it is given) and returns all decisions in order.
 pub fn decide<T: Send>(
@@ -59,19 +84,9 @@ pub fn decide<T: Send>(
     decide: impl Fn(Range<usize>, &mut Vec<T>) + Sync,
 ) -> Decisions<T> {
     if n <= BLOCK {
-        let mut out = Vec::new();
-        decide(0..n, &mut out);
-        return Decisions(vec![out]);
+        return single(|out| decide(0..n, out));
     }
-    Decisions(
-        blocks(n)
-            .map(|r| {
-                let mut out = Vec::new();
-                decide(r, &mut out);
-                out
-            })
-            .collect(),
-    )
+    gather(blocks(n), decide)
 }
 
 /// Listed organisations per block in [`decide_listed`]: a listed organisation costs a scan
@@ -85,19 +100,9 @@ pub fn decide_listed<T: Send>(
     decide: impl Fn(&[u32], &mut Vec<T>) + Sync,
 ) -> Decisions<T> {
     if orgs.len() <= LIST_BLOCK {
-        let mut out = Vec::new();
-        decide(orgs, &mut out);
-        return Decisions(vec![out]);
+        return single(|out| decide(orgs, out));
     }
-    Decisions(
-        orgs.par_chunks(LIST_BLOCK)
-            .map(|block| {
-                let mut out = Vec::new();
-                decide(block, &mut out);
-                out
-            })
-            .collect(),
-    )
+    gather(orgs.par_chunks(LIST_BLOCK), decide)
 }
 
 /// Like [`decide`], but each block also updates its own slice of `values` in place (for
@@ -106,22 +111,12 @@ pub fn update<V: Send, T: Send>(
     values: &mut [V],
     update: impl Fn(usize, &mut [V], &mut Vec<T>) + Sync,
 ) -> Decisions<T> {
-    let n = values.len();
-    if n <= BLOCK {
-        let mut out = Vec::new();
-        update(0, values, &mut out);
-        return Decisions(vec![out]);
+    if values.len() <= BLOCK {
+        return single(|out| update(0, values, out));
     }
-    Decisions(
-        values
-            .par_chunks_mut(BLOCK)
-            .enumerate()
-            .map(|(b, chunk)| {
-                let mut out = Vec::new();
-                update(b * BLOCK, chunk, &mut out);
-                out
-            })
-            .collect(),
+    gather(
+        values.par_chunks_mut(BLOCK).enumerate(),
+        |(b, chunk), out| update(b * BLOCK, chunk, out),
     )
 }
 

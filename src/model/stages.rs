@@ -34,10 +34,11 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         }
         let commitment_on = ctx.plan.scenario.commitment.enabled;
         let mut draws = Draws::new(&ctx.key, Purpose::Discontinuation, p as u32, step);
+        state.practices[p].settle_adopters();
         let ps = &state.practices[p];
         let mut stopping = Vec::new();
         let allowed = &world.kind_allowed[p];
-        for &i in &ps.adopters {
+        for &i in ps.adopters.settled() {
             let i = i as usize;
             // The practice's pool only: an organisation seeded outside it never stops.
             if !allowed[world.kind[i] as usize] {

@@ -46,8 +46,9 @@ pub struct PracticeState {
     /// (step due, organisation): trialling organisations in order of embedding.
     pub due: VecDeque<(u32, u32)>,
     /// Adopting (trialling or embedded) organisations in index order, so the rules that
-    /// concern adopters only visit them, in the same order as a sweep would.
-    pub adopters: Vec<u32>,
+    /// concern adopters only visit them, in the same order as a sweep would (read through
+    /// [`PracticeState::settle_adopters`]).
+    pub adopters: OrgList,
     pub trialling: u32,
     pub embedded: u32,
     pub discontinued: u32,
@@ -71,7 +72,7 @@ impl PracticeState {
             pending: Vec::new(),
             is_pending: vec![false; if tracks_dirty { n } else { 0 }],
             due: VecDeque::new(),
-            adopters: Vec::new(),
+            adopters: OrgList::default(),
             trialling: 0,
             embedded: 0,
             discontinued: 0,
@@ -87,32 +88,10 @@ impl PracticeState {
         }
     }
 
-    /// Adds `orgs` (ascending, none already listed) to the adopter list, keeping it in
-    /// index order: a merge from the back in place, so a step's new adopters cost one pass
-    /// over the list instead of one shift each.
-    fn merge_adopters(&mut self, orgs: &[u32]) {
-        let list = &mut self.adopters;
-        let old = list.len();
-        if orgs
-            .first()
-            .is_none_or(|&f| list.last().is_none_or(|&l| l < f))
-        {
-            list.extend_from_slice(orgs);
-            return;
-        }
-        list.resize(old + orgs.len(), 0);
-        let (mut x, mut y, mut out) = (old, orgs.len(), old + orgs.len());
-        while y > 0 {
-            out -= 1;
-            if x > 0 && list[x - 1] > orgs[y - 1] {
-                list[out] = list[x - 1];
-                x -= 1;
-            } else {
-                list[out] = orgs[y - 1];
-                y -= 1;
-            }
-        }
-        debug_assert!(list.windows(2).all(|w| w[0] < w[1]));
+    /// The adopter list with every change of stage merged in.
+    pub fn settle_adopters(&mut self) -> &[u32] {
+        let stage = &self.stage;
+        self.adopters.settle(|i| adopting(stage[i as usize]))
     }
 
     /// Weighted fraction of `i`'s member neighbours that are adopting (0 without ties).
@@ -126,7 +105,8 @@ impl PracticeState {
     }
 }
 
-/// Balance changes from which their giving sums are applied on every thread.
+/// From this many balance changes in a step, [`State::set_reciprocities`] applies them by
+/// ranges on every thread; fewer are applied in one pass.
 pub const PARALLEL_BALANCES: usize = 1 << 15;
 
 /// A reciprocity balance decided for a tie between two members: the tie, its ends (`a`
@@ -147,6 +127,8 @@ pub struct OrgList {
     list: Vec<u32>,
     /// Organisations whose presence changed since the last merge (may repeat).
     changed: Vec<u32>,
+    /// The previous list's memory, reused by the next merge.
+    spare: Vec<u32>,
 }
 
 impl OrgList {
@@ -162,7 +144,9 @@ impl OrgList {
             let mut changed = std::mem::take(&mut self.changed);
             changed.sort_unstable();
             changed.dedup();
-            let mut merged = Vec::with_capacity(self.list.len() + changed.len());
+            let mut merged = std::mem::take(&mut self.spare);
+            merged.clear();
+            merged.reserve(self.list.len() + changed.len());
             let mut old = self.list.iter().copied().peekable();
             for &c in &changed {
                 while let Some(&o) = old.peek() {
@@ -180,7 +164,7 @@ impl OrgList {
                 }
             }
             merged.extend(old);
-            self.list = merged;
+            self.spare = std::mem::replace(&mut self.list, merged);
             changed.clear();
             self.changed = changed;
         }
@@ -442,25 +426,6 @@ impl State {
 
     /// `i` starts trialling practice `p` at `step`, to embed at `due`.
     pub fn start_trialling(&mut self, p: usize, i: u32, step: u32, due: u32) {
-        self.begin_trial(p, i, step, due);
-        let ps = &mut self.practices[p];
-        if let Err(at) = ps.adopters.binary_search(&i) {
-            ps.adopters.insert(at, i);
-        }
-    }
-
-    /// As [`State::start_trialling`] for each of `orgs` (ascending, distinct, none adopting
-    /// `p`), in that order; the adopter list takes them in one merge rather than one
-    /// insertion each.
-    pub fn start_trialling_all(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
-        for &i in orgs {
-            self.begin_trial(p, i, step, due);
-        }
-        self.practices[p].merge_adopters(orgs);
-    }
-
-    /// Everything of starting a trial but the adopter list.
-    fn begin_trial(&mut self, p: usize, i: u32, step: u32, due: u32) {
         let ps = &mut self.practices[p];
         debug_assert_eq!(ps.stage[i as usize], NONE);
         ps.stage[i as usize] = TRIALLING;
@@ -470,6 +435,7 @@ impl State {
         self.stale_drift.push(i);
         ps.due.push_back((due, i));
         ps.fresh.push(i);
+        ps.adopters.note(i);
         if self.member[i as usize] {
             self.spread(p, i as usize, 1.0);
         }
@@ -505,9 +471,7 @@ impl State {
         self.stale_drift.push(i);
         ps.stage[i as usize] = DISCONTINUED;
         ps.since[i as usize] = step;
-        if let Ok(at) = ps.adopters.binary_search(&i) {
-            ps.adopters.remove(at);
-        }
+        ps.adopters.note(i);
         ps.discontinued += 1;
         if self.member[i as usize] {
             self.spread(p, i as usize, -1.0);
@@ -634,6 +598,16 @@ impl State {
                 "the lists of organisations with trained staff or improvers are out of date".into(),
             );
         }
+        let flags = &self.net.ties.flags;
+        if let Some(&t) = self
+            .person_ties
+            .iter()
+            .find(|&&t| flags[t as usize] & crate::network::REMOVED != 0)
+        {
+            return Err(format!(
+                "removed tie {t} is still listed as person-dependent"
+            ));
+        }
         if (trained, active) != (self.trained_total, self.active_total) {
             return Err(format!(
                 "staff totals: kept ({}, {}) but are ({trained}, {active})",
@@ -644,7 +618,8 @@ impl State {
             let adopters: Vec<u32> = (0..self.n() as u32)
                 .filter(|&i| adopting(ps.stage[i as usize]))
                 .collect();
-            if adopters != ps.adopters {
+            let mut kept = ps.adopters.clone();
+            if adopters != kept.settle(|i| adopting(ps.stage[i as usize])) {
                 return Err(format!("practice {p}: the adopter list is out of date"));
             }
         }
@@ -814,32 +789,18 @@ mod tests {
     }
 
     #[test]
-    fn starting_many_trials_at_once_is_starting_them_one_by_one() {
-        let mut one = star(9);
-        let mut all = star(9);
-        for s in [&mut one, &mut all] {
-            s.start_trialling(0, 4, 1, 3);
-            s.start_trialling(0, 7, 1, 3);
+    fn adopter_lists_follow_trials_and_discontinuations() {
+        let mut s = star(9);
+        for i in [7, 0, 4, 2] {
+            s.start_trialling(0, i, 1, 3);
         }
-        for i in [0, 2, 5, 8] {
-            one.start_trialling(0, i, 2, 4);
-        }
-        all.start_trialling_all(0, &[0, 2, 5, 8], 2, 4);
-        all.start_trialling_all(0, &[], 2, 4);
-        assert_eq!(all.practices[0].adopters, [0, 2, 4, 5, 7, 8]);
-        let p = (&one.practices[0], &all.practices[0]);
-        assert_eq!(p.0.adopters, p.1.adopters);
-        assert_eq!(
-            (&p.0.stage, &p.0.fresh, &p.0.due),
-            (&p.1.stage, &p.1.fresh, &p.1.due)
-        );
-        assert_eq!(p.0.adopting_weight, p.1.adopting_weight);
-        assert_eq!(p.0.adopting_count, p.1.adopting_count);
-        assert_eq!(p.0.dirty, p.1.dirty);
-        assert_eq!(one.progress_sum, all.progress_sum);
-        all.start_trialling_all(1, &[3, 6], 2, 4);
-        assert_eq!(all.practices[1].adopters, [3, 6]);
-        all.check_sums().unwrap();
+        assert_eq!(s.practices[0].settle_adopters(), &[0, 2, 4, 7]);
+        s.discontinue(0, 4, 2);
+        s.start_trialling(0, 8, 2, 4);
+        s.start_trialling(1, 3, 2, 4);
+        assert_eq!(s.practices[0].settle_adopters(), &[0, 2, 7, 8]);
+        assert_eq!(s.practices[1].settle_adopters(), &[3]);
+        s.check_sums().unwrap();
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
             }
         }
         // This pass is the only one that removes ties, so the ties just hit are exactly
-        // the list's dead entries: drop them by position, keeping the order.
-        // The hits are in increasing order: the stretches between them move down in turn.
+        // the list's dead entries (`State::check_sums` checks it): drop them by position,
+        // keeping the order, moving down the stretches between hits in turn.
         let list = &mut state.person_ties;
         let mut kept = hit.first().copied().unwrap_or(list.len());
         for (h, &k) in hit.iter().enumerate() {
