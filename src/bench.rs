@@ -29,6 +29,12 @@ pub struct Settled {
     pub steps: u32,
     /// New adopters of each step (every practice together).
     pub trajectory: Vec<u64>,
+    /// Wall seconds of each step, in step order: the cost of a step depends on how much
+    /// changes in it, so the spread matters as much as the total.
+    pub step_s: Vec<f64>,
+    /// Wall seconds of each sub-model over all steps, in the order of
+    /// [`crate::model::PHASES`].
+    pub phase_s: [f64; 7],
     /// Organisations that ever adopted any practice, in index order.
     pub adopters: Vec<u32>,
 }
@@ -58,6 +64,12 @@ impl Settled {
             "final_adopters": self.adopters.len(),
             "digest": self.digest(),
             "trajectory": self.trajectory,
+            "step_s": self.step_s,
+            "phase_s": crate::model::PHASES
+                .iter()
+                .zip(self.phase_s)
+                .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+                .collect::<serde_json::Map<_, _>>(),
         })
         .to_string()
     }
@@ -89,9 +101,13 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
     let cpu1 = thread_cpu_s();
     let t1 = Instant::now();
     let mut trajectory = Vec::new();
+    let mut step_s = Vec::new();
+    let mut phase_s = [0.0; 7];
     let mut before = ever_adopted(&sim);
     while sim.step < plan.steps {
-        sim.advance()?;
+        let t = Instant::now();
+        sim.advance_timed(Some(&mut phase_s))?;
+        step_s.push(t.elapsed().as_secs_f64());
         let now = ever_adopted(&sim);
         trajectory.push(now.saturating_sub(before));
         if now == before {
@@ -116,6 +132,8 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
         simulate_cpu_s,
         steps: sim.step,
         trajectory,
+        step_s,
+        phase_s,
         adopters,
     })
 }
@@ -154,6 +172,8 @@ mod tests {
             simulate_cpu_s: None,
             steps: 1,
             trajectory: vec![0],
+            step_s: vec![0.0],
+            phase_s: [0.0; 7],
             adopters: vec![0, 2, 10],
         };
         assert_eq!(

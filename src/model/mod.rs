@@ -55,6 +55,18 @@ pub struct Ctx<'a> {
     pub adoptable: Vec<u32>,
 }
 
+/// The sub-models of a step in the order they run, as [`Simulation::advance_timed`] times
+/// them.
+pub const PHASES: [&str; 7] = [
+    "interventions",
+    "training",
+    "adoption",
+    "stages",
+    "commitment",
+    "ties",
+    "outcome",
+];
+
 /// One run: the world, its state, and the step it is at.
 #[derive(Clone)]
 pub struct Simulation<'a> {
@@ -156,18 +168,39 @@ impl<'a> Simulation<'a> {
 
     /// Takes one step through the whole pipeline.
     pub fn advance(&mut self) -> Result<(), ModelError> {
+        self.advance_timed(None)
+    }
+
+    /// Takes one step, adding the wall seconds of each sub-model to `phases` (in the
+    /// order of [`PHASES`]) when given: where the time of a step goes, for `changenet bench`.
+    pub fn advance_timed(&mut self, mut phases: Option<&mut [f64; 7]>) -> Result<(), ModelError> {
         self.step += 1;
         let s = self.step;
         let month = self.ctx.plan.step_start(s - 1);
         let (ctx, world, state) = (&self.ctx, &self.world, &mut self.state);
+        let mut clock = std::time::Instant::now();
+        let mut lap = |k: usize| {
+            if let Some(p) = phases.as_deref_mut() {
+                let now = std::time::Instant::now();
+                p[k] += (now - clock).as_secs_f64();
+                clock = now;
+            }
+        };
         crate::intervention::apply(ctx, world, state, s)
             .map_err(|message| ModelError::Invariant { step: s, message })?;
+        lap(0);
         training::step(ctx, state, s);
+        lap(1);
         adoption::step(ctx, world, state, s);
+        lap(2);
         stages::step(ctx, world, state, s);
+        lap(3);
         commitment::step(ctx, world, state);
+        lap(4);
         ties::step(ctx, world, state, s);
+        lap(5);
         outcome::step(ctx, world, state, month);
+        lap(6);
         if state.inactive.iter().any(|x| !x.is_finite()) {
             return Err(ModelError::Invariant {
                 step: s,

@@ -191,6 +191,9 @@ pub struct State {
     pub trained: Vec<u32>,
     /// Active improvers.
     pub active: Vec<u32>,
+    /// Scaled weight of live ties to member neighbours with active improvers: the
+    /// relational support of training to doing (src/model/training.rs).
+    pub active_weight: Vec<f64>,
     /// Totals of `trained` and `active` over all organisations.
     pub trained_total: u64,
     pub active_total: u64,
@@ -252,6 +255,7 @@ impl State {
             member_weight,
             trained: vec![0; n],
             active: vec![0; n],
+            active_weight: vec![0.0; n],
             trained_total: 0,
             active_total: 0,
             with_trained: OrgList::default(),
@@ -301,6 +305,19 @@ impl State {
         }
         if (self.active[i] > 0) != (active > 0) {
             self.with_active.note(i as u32);
+            if self.member[i] {
+                // `i` starts or stops supporting its neighbours' trained staff.
+                let sign = if active > 0 { 1.0 } else { -1.0 };
+                let s = self.net.offsets[i] as usize;
+                let l = self.net.len[i] as usize;
+                for (&j, &t) in self.net.neighbour[s..s + l]
+                    .iter()
+                    .zip(&self.net.tie[s..s + l])
+                {
+                    self.active_weight[j as usize] +=
+                        sign * self.net.ties.scaled_weight[t as usize] as f64;
+                }
+            }
         }
         self.trained[i] = trained;
         self.active[i] = active;
@@ -393,6 +410,111 @@ impl State {
                     })
             },
         );
+    }
+
+    /// Recomputes every weight-dependent neighbourhood sum (member weight, giving, and each
+    /// practice's adopting weight) from the ties, on all threads by ranges of
+    /// organisations, and marks for the threshold rules the organisations whose fractions
+    /// changed. For steps that changed the weights or balances of most ties at once
+    /// (src/model/ties.rs): one pass over the adjacency then costs less than adding every
+    /// change to both ends' sums in turn, and gives the same sums at any thread count
+    /// (each is added up in row order).
+    pub fn recount_neighbourhoods(&mut self) {
+        use rayon::prelude::*;
+        const ROWS: usize = super::par::BLOCK;
+        let State {
+            net,
+            member,
+            active,
+            member_weight,
+            giving,
+            active_weight,
+            practices,
+            ..
+        } = self;
+        let (net, member, active) = (&*net, &*member, &*active);
+        let tracked: Vec<bool> = practices.iter().map(|ps| ps.tracks_dirty).collect();
+        let mut stages: Vec<&[u8]> = Vec::with_capacity(practices.len());
+        let mut adopting_weights: Vec<&mut Vec<f64>> = Vec::with_capacity(practices.len());
+        for ps in practices.iter_mut() {
+            stages.push(&ps.stage);
+            adopting_weights.push(&mut ps.adopting_weight);
+        }
+        // One entry per range of organisations: its slice of every sum it rewrites.
+        struct Rows<'a> {
+            member_weight: &'a mut [f64],
+            giving: &'a mut [f64],
+            active_weight: &'a mut [f64],
+            adopting: Vec<&'a mut [f64]>,
+        }
+        let mut rows: Vec<Rows> = member_weight
+            .chunks_mut(ROWS)
+            .zip(giving.chunks_mut(ROWS))
+            .zip(active_weight.chunks_mut(ROWS))
+            .map(|((member_weight, giving), active_weight)| Rows {
+                member_weight,
+                giving,
+                active_weight,
+                adopting: Vec::with_capacity(tracked.len()),
+            })
+            .collect();
+        for weights in adopting_weights {
+            for (r, aw) in rows.iter_mut().zip(weights.chunks_mut(ROWS)) {
+                r.adopting.push(aw);
+            }
+        }
+        let ties = &net.ties;
+        // Per range: the organisations whose fraction changed for each practice.
+        let changed: Vec<Vec<Vec<u32>>> = rows
+            .into_par_iter()
+            .enumerate()
+            .map(|(c, mut r)| {
+                let mut changed = vec![Vec::new(); stages.len()];
+                let mut aw = vec![0.0f64; stages.len()];
+                for k in 0..r.member_weight.len() {
+                    let i = c * ROWS + k;
+                    let (mut mw, mut gv, mut sw) = (0.0f64, 0.0f64, 0.0f64);
+                    aw.iter_mut().for_each(|x| *x = 0.0);
+                    for (&j, &t) in net.neighbours(i).iter().zip(net.tie_ids(i)) {
+                        let (ju, tu) = (j as usize, t as usize);
+                        if !member[ju] {
+                            continue;
+                        }
+                        let w = ties.scaled_weight[tu] as f64;
+                        mw += w;
+                        let r = ties.reciprocity[tu] as f64;
+                        gv += w * (if ties.a[tu] == i as u32 { r } else { -r }).max(0.0);
+                        if active[ju] > 0 {
+                            sw += w;
+                        }
+                        for (x, stage) in aw.iter_mut().zip(&stages) {
+                            if adopting(stage[ju]) {
+                                *x += w;
+                            }
+                        }
+                    }
+                    let moved = r.member_weight[k] != mw;
+                    r.member_weight[k] = mw;
+                    r.giving[k] = gv;
+                    r.active_weight[k] = sw;
+                    for p in 0..stages.len() {
+                        if tracked[p] && (moved || r.adopting[p][k] != aw[p]) {
+                            changed[p].push(i as u32);
+                        }
+                        r.adopting[p][k] = aw[p];
+                    }
+                }
+                changed
+            })
+            .collect();
+        drop(stages);
+        for part in changed {
+            for (ps, list) in practices.iter_mut().zip(part) {
+                for i in list {
+                    ps.mark(i);
+                }
+            }
+        }
     }
 
     /// Adds `sign` times each tie's scaled weight to the adopting weight of practice `p` at
@@ -498,6 +620,9 @@ impl State {
             let w = self.net.ties.scaled_weight[t] as f64;
             self.member_weight[j] += sign * w;
             self.giving[j] += sign * w * self.gives(t, j);
+            if self.active[iu] > 0 {
+                self.active_weight[j] += sign * w;
+            }
         }
         for p in 0..self.practices.len() {
             if adopting(self.practices[p].stage[iu]) {
@@ -524,6 +649,9 @@ impl State {
             }
             self.member_weight[x] += delta;
             self.giving[x] += delta * self.gives(t, x);
+            if self.active[y] > 0 {
+                self.active_weight[x] += delta;
+            }
             for ps in &mut self.practices {
                 if adopting(ps.stage[y]) {
                     ps.adopting_weight[x] += delta;
@@ -563,7 +691,12 @@ impl State {
     pub fn decay_ties(&mut self, factor: f64) {
         let fold = self.net.decay_all(factor);
         if fold != 1.0 {
-            for w in self.member_weight.iter_mut().chain(self.giving.iter_mut()) {
+            for w in self
+                .member_weight
+                .iter_mut()
+                .chain(self.giving.iter_mut())
+                .chain(self.active_weight.iter_mut())
+            {
                 *w *= fold;
             }
             for ps in &mut self.practices {
@@ -626,6 +759,7 @@ impl State {
         for i in 0..self.n() {
             let mut mw = 0.0;
             let mut gv = 0.0;
+            let mut sw = 0.0;
             let mut aw = vec![0.0; self.practices.len()];
             let mut ac = vec![0u32; self.practices.len()];
             for (&j, &t) in self.net.neighbours(i).iter().zip(self.net.tie_ids(i)) {
@@ -635,6 +769,9 @@ impl State {
                 let w = self.net.ties.scaled_weight[t as usize] as f64;
                 mw += w;
                 gv += w * self.gives(t as usize, i);
+                if self.active[j as usize] > 0 {
+                    sw += w;
+                }
                 for (p, ps) in self.practices.iter().enumerate() {
                     if adopting(ps.stage[j as usize]) {
                         aw[p] += w;
@@ -647,6 +784,12 @@ impl State {
                 return Err(format!(
                     "giving of {i}: kept {} but is {gv}",
                     self.giving[i]
+                ));
+            }
+            if !close(sw, self.active_weight[i]) {
+                return Err(format!(
+                    "weight to neighbours with improvers of {i}: kept {} but is {sw}",
+                    self.active_weight[i]
                 ));
             }
             if !close(mw, self.member_weight[i]) {

@@ -64,9 +64,29 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     if state.active_total == 0 {
         return;
     }
+    state.settle_staff_lists();
+    // Tie entries the organisations with improvers would visit (a tie between two of them
+    // twice): from half of all entries, every tie is updated where it is stored and the
+    // sums are recounted (`exchange_everywhere`), which then costs less than deciding and
+    // applying each change one by one. Which way is taken depends on the state alone.
+    let visits: usize = state
+        .with_active
+        .settled()
+        .iter()
+        .map(|&i| state.net.len[i as usize] as usize)
+        .sum();
+    if visits >= state.net.live_ties {
+        exchange_everywhere(state, pull, shift);
+    } else {
+        exchange_listed(state, pull, shift);
+    }
+}
+
+/// Exchange on the ties of the organisations with improvers, decided on all threads in
+/// blocks of the list and applied in decision order (`state.with_active` is settled).
+fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
     // Per tie visited: its new balance, or its new weight; decided from the state at the
     // start, in organisation order.
-    state.settle_staff_lists();
     let changes = par::decide_listed(state.with_active.settled(), |orgs, changes| {
         // At most one balance per tie visited (weights are few): sized once, the list does
         // not grow by doubling and copying itself.
@@ -94,18 +114,13 @@ fn exchange(ctx: &Ctx, state: &mut State) {
                     continue;
                 }
                 let tu = t as usize;
-                let a_gives = if state.net.ties.a[tu] as usize == i {
-                    1.0
-                } else {
-                    -1.0
-                };
+                let i_is_a = state.net.ties.a[tu] as usize == i;
                 let r = state.net.ties.reciprocity[tu];
-                let target = if both { 0.0 } else { a_gives };
-                let next = r + shift * (target - r);
+                let next = next_balance(r, shift, i_is_a || both, !i_is_a || both);
                 // In f32 the balance stops short of its target once a shift rounds away;
                 // such a tie no longer changes, so it costs no update.
                 if next != r {
-                    let ends = if a_gives > 0.0 { [i, ju] } else { [ju, i] };
+                    let ends = if i_is_a { [i, ju] } else { [ju, i] };
                     changes.push(Exchange::Balance(BalanceChange {
                         tie: t,
                         ends: [ends[0] as u32, ends[1] as u32],
@@ -115,7 +130,7 @@ fn exchange(ctx: &Ctx, state: &mut State) {
                 }
                 if both && pull > 0.0 {
                     let w = state.net.weight(tu);
-                    changes.push(Exchange::Weight(t, w + pull * (1.0 - w)));
+                    changes.push(Exchange::Weight(t, pulled(w, pull)));
                 }
             }
         }
@@ -133,6 +148,67 @@ fn exchange(ctx: &Ctx, state: &mut State) {
             state.set_tie_weight(t, w);
         }
     }
+}
+
+/// A tie's reciprocity balance after one step of exchange, given which ends have active
+/// improvers: it moves by `shift` of the way towards the giving end (+1 for `a`, -1 for
+/// `b`), or towards balance when both give.
+#[inline]
+fn next_balance(r: f32, shift: f32, a_active: bool, b_active: bool) -> f32 {
+    let target = match (a_active, b_active) {
+        (true, true) => 0.0,
+        (true, false) => 1.0,
+        (false, true) => -1.0,
+        (false, false) => return r,
+    };
+    r + shift * (target - r)
+}
+
+/// A tie's weight after one step of shared improvement work across it.
+#[inline]
+fn pulled(w: f64, pull: f64) -> f64 {
+    w + pull * (1.0 - w)
+}
+
+/// Exchange when most ties have improvers at an end: every live tie between members is
+/// updated where it is stored, on all threads by ranges of ties (each tie's new balance
+/// and weight depend only on itself and its ends, read from the state at the start), and
+/// then the sums that depend on weights and balances are recounted. The balances and
+/// weights are the same as one by one; the sums are added up afresh, in row order.
+fn exchange_everywhere(state: &mut State, pull: f64, shift: f32) {
+    use rayon::prelude::*;
+    const TIES: usize = 1 << 16;
+    let (member, active) = (&state.member, &state.active);
+    let net = &mut state.net;
+    let scale = net.scale;
+    let ties = &mut net.ties;
+    let (a, b, flags) = (&ties.a, &ties.b, &ties.flags);
+    // Whether every weight set is still exactly 1 (imported unit-weight edge lists).
+    let unit = ties
+        .reciprocity
+        .par_chunks_mut(TIES)
+        .zip(ties.scaled_weight.par_chunks_mut(TIES))
+        .enumerate()
+        .map(|(c, (balances, weights))| {
+            let mut unit = true;
+            for (k, (r, sw)) in balances.iter_mut().zip(weights.iter_mut()).enumerate() {
+                let t = c * TIES + k;
+                let (x, y) = (a[t] as usize, b[t] as usize);
+                if flags[t] & REMOVED != 0 || !member[x] || !member[y] {
+                    continue;
+                }
+                let (ax, ay) = (active[x] > 0, active[y] > 0);
+                *r = next_balance(*r, shift, ax, ay);
+                if ax && ay && pull > 0.0 {
+                    *sw = (pulled(*sw as f64 * scale, pull) / scale) as f32;
+                    unit &= *sw == 1.0;
+                }
+            }
+            unit
+        })
+        .reduce(|| true, |x, y| x && y);
+    net.unit_weights &= unit;
+    state.recount_neighbourhoods();
 }
 
 #[derive(Clone, Copy)]
@@ -187,5 +263,109 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
             };
             state.add_tie(spec, &world.kind, &world.place);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Network;
+
+    /// A random network of members and withdrawn organisations, some with improvers, some
+    /// adopting, with balances already tilted both ways.
+    fn tilted_state() -> State {
+        let n = 400u32;
+        let mut x = 12345u64;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as u32
+        };
+        let mut ties = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while ties.len() < 2000 {
+            let (a, b) = (next() % n, next() % n);
+            if a != b && seen.insert((a.min(b), a.max(b))) {
+                ties.push(TieSpec {
+                    a,
+                    b,
+                    weight: 0.1 + (next() % 90) as f32 / 100.0,
+                    person_dependent: false,
+                });
+            }
+        }
+        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        let mut s = State::new(net, 2, &[true, false], vec![0.0]);
+        for i in 0..n {
+            match next() % 4 {
+                0 | 1 => s.set_staff(i as usize, 3, 1 + next() % 2),
+                2 => s.set_staff(i as usize, 2, 0),
+                _ => {}
+            }
+            if next() % 3 == 0 {
+                s.start_trialling((next() % 2) as usize, i, 1, 5);
+            }
+        }
+        for i in 0..n {
+            if next() % 10 == 0 {
+                s.set_member(i, false);
+            }
+        }
+        let changes: Vec<BalanceChange> = (0..s.net.ties.len() as u32)
+            .filter(|&t| {
+                let (a, b) = (s.net.ties.a[t as usize], s.net.ties.b[t as usize]);
+                s.member[a as usize] && s.member[b as usize]
+            })
+            .map(|t| {
+                let balance = (next() % 200) as f32 / 100.0 - 1.0;
+                let (a, b) = (s.net.ties.a[t as usize], s.net.ties.b[t as usize]);
+                BalanceChange {
+                    tie: t,
+                    ends: [a, b],
+                    balance,
+                    change: s.giving_change(t, balance),
+                }
+            })
+            .collect();
+        s.set_reciprocities(|| changes.iter().copied());
+        s.settle_staff_lists();
+        s.check_sums().unwrap();
+        s
+    }
+
+    /// Both ways of exchange move every balance and weight to the same bits, and leave
+    /// every kept sum equal to its recount.
+    #[test]
+    fn exchange_everywhere_matches_exchange_listed() {
+        let start = tilted_state();
+        let (mut listed, mut everywhere) = (start.clone(), start.clone());
+        for _ in 0..5 {
+            exchange_listed(&mut listed, 0.3, 0.2);
+            exchange_everywhere(&mut everywhere, 0.3, 0.2);
+            listed.check_sums().unwrap();
+            everywhere.check_sums().unwrap();
+        }
+        let bits = |s: &State| -> (Vec<u32>, Vec<u32>) {
+            (
+                s.net.ties.reciprocity.iter().map(|r| r.to_bits()).collect(),
+                s.net
+                    .ties
+                    .scaled_weight
+                    .iter()
+                    .map(|w| w.to_bits())
+                    .collect(),
+            )
+        };
+        assert_eq!(bits(&listed), bits(&everywhere));
+        assert_ne!(bits(&listed), bits(&start), "exchange changed nothing");
+        // Every organisation whose fraction moved is marked for the threshold rule.
+        let marked = |s: &State| {
+            let mut d = s.practices[0].dirty.clone();
+            d.sort_unstable();
+            d
+        };
+        let (l, e) = (marked(&listed), marked(&everywhere));
+        assert!(l.iter().all(|i| e.binary_search(i).is_ok()));
     }
 }

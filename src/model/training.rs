@@ -62,15 +62,11 @@ pub fn activation_hazard(t: &crate::scenario::Training, s: f64) -> f64 {
     t.activation_rate * (t.skill_weight + (1.0 - t.skill_weight) * response)
 }
 
-/// Support available to the trained staff of `i`.
+/// Support available to the trained staff of `i`: the weight of its ties to member
+/// neighbours with active improvers (kept by the state) and its other trained colleagues.
 pub fn support(state: &State, i: usize, colleague_weight: f64) -> f64 {
-    let mut s = 0.0;
-    for (&j, &t) in state.net.neighbours(i).iter().zip(state.net.tie_ids(i)) {
-        if state.active[j as usize] > 0 && state.member[j as usize] {
-            s += state.net.weight(t as usize);
-        }
-    }
-    s + colleague_weight * state.trained[i].saturating_sub(1) as f64
+    state.active_weight[i] * state.net.scale
+        + colleague_weight * state.trained[i].saturating_sub(1) as f64
 }
 
 /// One step of training to doing.
