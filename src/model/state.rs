@@ -105,18 +105,46 @@ impl PracticeState {
     }
 }
 
-/// From this many balance changes in a step, [`State::set_reciprocities`] applies them by
-/// ranges on every thread; fewer are applied in one pass.
-pub const PARALLEL_BALANCES: usize = 1 << 15;
+/// Ranges of organisations, and of ties, by which the exchange decisions of a step are
+/// applied, one task each. A fixed number, so the result never depends on the threads.
+pub const EXCHANGE_RANGES: usize = 64;
 
-/// A reciprocity balance decided for a tie between two members: the tie, its ends (`a`
-/// first), the new balance and what it adds to each end's giving.
-#[derive(Debug, Clone, Copy)]
-pub struct BalanceChange {
-    pub tie: u32,
-    pub ends: [u32; 2],
-    pub balance: f32,
-    pub change: [f64; 2],
+/// One block of exchange decisions (src/model/ties.rs), sorted by where they apply: what
+/// they add to giving sums by range of organisations and new balances by range of ties,
+/// each range in decision order, so that [`State::apply_exchange`] reads every decision
+/// once and adds to every sum in decision order on any number of threads.
+#[derive(Debug, Clone)]
+pub struct ExchangeBlock {
+    org_width: usize,
+    tie_width: usize,
+    giving: Vec<Vec<(u32, f64)>>,
+    balances: Vec<Vec<(u32, f32)>>,
+}
+
+impl ExchangeBlock {
+    /// An empty block for the exchange of `state`.
+    pub fn new(state: &State) -> Self {
+        ExchangeBlock {
+            org_width: state.n().div_ceil(EXCHANGE_RANGES).max(1),
+            tie_width: state.net.ties.len().div_ceil(EXCHANGE_RANGES).max(1),
+            giving: vec![Vec::new(); EXCHANGE_RANGES],
+            balances: vec![Vec::new(); EXCHANGE_RANGES],
+        }
+    }
+
+    /// Decides that tie `t` between two members moves to `balance`: `ends` its `a` and `b`
+    /// and `change` what that adds to their giving, from [`State::giving_change`].
+    #[inline]
+    pub fn push(&mut self, t: u32, balance: f32, ends: [u32; 2], change: [f64; 2]) {
+        self.balances[t as usize / self.tie_width].push((t, balance));
+        for (x, d) in ends.into_iter().zip(change) {
+            // Adding zero changes no sum (giving is never -0.0), and most balances move
+            // only one end's giving.
+            if d != 0.0 {
+                self.giving[x as usize / self.org_width].push((x, d));
+            }
+        }
+    }
 }
 
 /// A list of organisations in index order, changed in batches: changes of presence are
@@ -349,62 +377,40 @@ impl State {
         ]
     }
 
-    /// Sets the reciprocity balances of ties between members (positive: the tie's `a` end
-    /// gives more), each with its change from [`State::giving_change`] on the same state;
-    /// `changes` lists them, each tie at most once, in decision order.
-    pub fn set_reciprocities<I>(&mut self, changes: impl Fn() -> I + Sync)
-    where
-        I: Iterator<Item = BalanceChange>,
-    {
-        let count = changes().count();
-        if count < PARALLEL_BALANCES {
-            for c in changes() {
-                debug_assert!(self.member[c.ends[0] as usize] && self.member[c.ends[1] as usize]);
-                self.net.ties.reciprocity[c.tie as usize] = c.balance;
-                self.giving[c.ends[0] as usize] += c.change[0];
-                self.giving[c.ends[1] as usize] += c.change[1];
-            }
-            return;
-        }
-        // Many changes: the balances are split into ranges of ties and the giving sums into
-        // ranges of organisations, a range of each per thread, every range applying its
-        // own changes in decision order. Every sum receives the same additions in the same
-        // order on any number of threads.
+    /// Applies blocks of exchange decisions, in block order: every new balance and every
+    /// change of giving, by ranges of ties and of organisations on all threads (each sum
+    /// receives its additions in decision order). Every tie is decided at most once, and
+    /// both its ends are members.
+    pub fn apply_exchange(&mut self, blocks: &[ExchangeBlock]) {
         use rayon::prelude::*;
-        let parts = rayon::current_num_threads().max(1);
+        let Some(first) = blocks.first() else {
+            return;
+        };
+        let (org_width, tie_width) = (first.org_width, first.tie_width);
         let (balances, giving) = (&mut self.net.ties.reciprocity, &mut self.giving);
-        let tie_width = balances.len().div_ceil(parts).max(1);
-        let org_width = giving.len().div_ceil(parts).max(1);
         rayon::join(
             || {
-                balances
-                    .par_chunks_mut(tie_width)
+                giving
+                    .par_chunks_mut(org_width)
                     .enumerate()
-                    .for_each(|(p, balances)| {
-                        let lo = p * tie_width;
-                        for c in changes() {
-                            if let Some(r) = (c.tie as usize)
-                                .checked_sub(lo)
-                                .and_then(|k| balances.get_mut(k))
-                            {
-                                *r = c.balance;
+                    .for_each(|(r, giving)| {
+                        let lo = r * org_width;
+                        for b in blocks {
+                            for &(x, d) in &b.giving[r] {
+                                giving[x as usize - lo] += d;
                             }
                         }
                     })
             },
             || {
-                giving
-                    .par_chunks_mut(org_width)
+                balances
+                    .par_chunks_mut(tie_width)
                     .enumerate()
-                    .for_each(|(p, giving)| {
-                        let lo = p * org_width;
-                        for c in changes() {
-                            for (&x, &d) in c.ends.iter().zip(&c.change) {
-                                if let Some(g) =
-                                    (x as usize).checked_sub(lo).and_then(|k| giving.get_mut(k))
-                                {
-                                    *g += d;
-                                }
+                    .for_each(|(r, balances)| {
+                        let lo = r * tie_width;
+                        for b in blocks {
+                            for &(t, v) in &b.balances[r] {
+                                balances[t as usize - lo] = v;
                             }
                         }
                     })
@@ -864,11 +870,11 @@ mod tests {
         assert!(s.practices[1].dirty.is_empty());
     }
 
-    /// Many balance changes (applied by ranges of organisations on every thread) give
-    /// the same sums, bit for bit, on 1 and 3 threads, and the sums recomputation gives.
+    /// Exchange decisions applied by ranges on every thread give the same sums, bit for
+    /// bit, on 1, 2 and 3 threads, and the sums a recount gives.
     #[test]
-    fn balances_applied_in_parallel_are_the_same_bits() {
-        let n = PARALLEL_BALANCES as u32 + 5;
+    fn exchanges_applied_in_parallel_are_the_same_bits() {
+        let n = 40_000u32;
         let ties: Vec<TieSpec> = (0..n)
             .map(|i| TieSpec {
                 a: i,
@@ -879,29 +885,33 @@ mod tests {
             .collect();
         let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
         let base = State::new(net, 1, &[false], vec![0.0]);
+        let balance = |t: u32| if t % 3 == 0 { -0.5 } else { 0.75 };
         let apply = |threads: usize| {
             let mut s = base.clone();
-            let changes: Vec<BalanceChange> = (0..n)
-                .map(|t| BalanceChange {
-                    tie: t,
-                    ends: [s.net.ties.a[t as usize], s.net.ties.b[t as usize]],
-                    balance: if t % 3 == 0 { -0.5 } else { 0.75 },
-                    change: s.giving_change(t, if t % 3 == 0 { -0.5 } else { 0.75 }),
-                })
-                .collect();
+            // Two blocks, each tie once, in a scrambled order.
+            let mut blocks = vec![ExchangeBlock::new(&s), ExchangeBlock::new(&s)];
+            for k in 0..n {
+                let t = (k * 7919) % n;
+                let ends = [s.net.ties.a[t as usize], s.net.ties.b[t as usize]];
+                let change = s.giving_change(t, balance(t));
+                blocks[(k % 2) as usize].push(t, balance(t), ends, change);
+            }
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| s.set_reciprocities(|| changes.iter().copied()));
+            pool.install(|| s.apply_exchange(&blocks));
             s.check_sums().unwrap();
-            let balances: Vec<f32> = s.net.ties.reciprocity.clone();
-            assert!(balances
+            assert!(s
+                .net
+                .ties
+                .reciprocity
                 .iter()
                 .enumerate()
-                .all(|(t, &r)| r == if t % 3 == 0 { -0.5 } else { 0.75 }));
+                .all(|(t, &r)| r == balance(t as u32)));
             s.giving.iter().map(|g| g.to_bits()).collect::<Vec<u64>>()
         };
+        assert_eq!(apply(1), apply(2));
         assert_eq!(apply(1), apply(3));
     }
 

@@ -14,7 +14,7 @@ use crate::network::{TieSpec, REMOVED};
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
-use super::state::{BalanceChange, State};
+use super::state::{ExchangeBlock, State};
 
 /// One step of tie dynamics.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
@@ -85,16 +85,11 @@ fn exchange(ctx: &Ctx, state: &mut State) {
 /// Exchange on the ties of the organisations with improvers, decided on all threads in
 /// blocks of the list and applied in decision order (`state.with_active` is settled).
 fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
-    // Per tie visited: its new balance, or its new weight; decided from the state at the
-    // start, in organisation order.
-    let changes = par::decide_listed(state.with_active.settled(), |orgs, changes| {
-        // At most one balance per tie visited (weights are few): sized once, the list does
-        // not grow by doubling and copying itself.
-        let visits: usize = orgs
-            .iter()
-            .map(|&i| state.net.len[i as usize] as usize)
-            .sum();
-        changes.reserve(visits);
+    // Per block of organisations: new balances (with what they add to giving) and the
+    // ties whose weight is pulled, decided from the state at the start, in organisation
+    // order.
+    let decided = par::decide_listed(state.with_active.settled(), |orgs, out| {
+        let mut block = (ExchangeBlock::new(state), Vec::new());
         for &i in orgs {
             let i = i as usize;
             if !state.member[i] {
@@ -113,39 +108,34 @@ fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
                 if both && ju < i {
                     continue;
                 }
-                let tu = t as usize;
-                let i_is_a = state.net.ties.a[tu] as usize == i;
-                let r = state.net.ties.reciprocity[tu];
+                let i_is_a = state.net.ties.a[t as usize] as usize == i;
+                let r = state.net.ties.reciprocity[t as usize];
                 let next = next_balance(r, shift, i_is_a || both, !i_is_a || both);
                 // In f32 the balance stops short of its target once a shift rounds away;
                 // such a tie no longer changes, so it costs no update.
                 if next != r {
                     let ends = if i_is_a { [i, ju] } else { [ju, i] };
-                    changes.push(Exchange::Balance(BalanceChange {
-                        tie: t,
-                        ends: [ends[0] as u32, ends[1] as u32],
-                        balance: next,
-                        change: state.giving_change(t, next),
-                    }));
+                    let change = state.giving_change(t, next);
+                    block
+                        .0
+                        .push(t, next, [ends[0] as u32, ends[1] as u32], change);
                 }
                 if both && pull > 0.0 {
-                    let w = state.net.weight(tu);
-                    changes.push(Exchange::Weight(t, pulled(w, pull)));
+                    block.1.push(t);
                 }
             }
         }
-    });
-    // Balances first, then weights, as decided. Both ends of every tie are members (the
-    // decisions checked), and balances touch nothing a later balance decision read.
-    state.set_reciprocities(|| {
-        changes.iter().filter_map(|c| match c {
-            Exchange::Balance(b) => Some(*b),
-            Exchange::Weight(..) => None,
-        })
-    });
-    for c in changes.iter() {
-        if let Exchange::Weight(t, w) = *c {
-            state.set_tie_weight(t, w);
+        out.push(block);
+    })
+    .into_vec();
+    // Balances first, then weights, as decided. A pulled weight depends on nothing but
+    // itself, so it is computed here from the weight the decision saw.
+    let (balances, pulls): (Vec<ExchangeBlock>, Vec<Vec<u32>>) = decided.into_iter().unzip();
+    state.apply_exchange(&balances);
+    for pulls in &pulls {
+        for &t in pulls {
+            let w = state.net.weight(t as usize);
+            state.set_tie_weight(t, pulled(w, pull));
         }
     }
 }
@@ -209,13 +199,6 @@ fn exchange_everywhere(state: &mut State, pull: f64, shift: f32) {
         .reduce(|| true, |x, y| x && y);
     net.unit_weights &= unit;
     state.recount_neighbourhoods();
-}
-
-#[derive(Clone, Copy)]
-enum Exchange {
-    Balance(BalanceChange),
-    /// A tie and its new weight.
-    Weight(u32, f64),
 }
 
 /// Each member with at least two strong member neighbours, with the closure probability,
@@ -312,23 +295,10 @@ mod tests {
                 s.set_member(i, false);
             }
         }
-        let changes: Vec<BalanceChange> = (0..s.net.ties.len() as u32)
-            .filter(|&t| {
-                let (a, b) = (s.net.ties.a[t as usize], s.net.ties.b[t as usize]);
-                s.member[a as usize] && s.member[b as usize]
-            })
-            .map(|t| {
-                let balance = (next() % 200) as f32 / 100.0 - 1.0;
-                let (a, b) = (s.net.ties.a[t as usize], s.net.ties.b[t as usize]);
-                BalanceChange {
-                    tie: t,
-                    ends: [a, b],
-                    balance,
-                    change: s.giving_change(t, balance),
-                }
-            })
-            .collect();
-        s.set_reciprocities(|| changes.iter().copied());
+        for r in s.net.ties.reciprocity.iter_mut() {
+            *r = (next() % 200) as f32 / 100.0 - 1.0;
+        }
+        s.recount_neighbourhoods();
         s.settle_staff_lists();
         s.check_sums().unwrap();
         s
