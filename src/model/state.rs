@@ -885,7 +885,7 @@ mod tests {
             .collect();
         let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
         let base = State::new(net, 1, &[false], vec![0.0]);
-        let balance = |t: u32| if t % 3 == 0 { -0.5 } else { 0.75 };
+        let balance = |t: u32| if t.is_multiple_of(3) { -0.5 } else { 0.75 };
         let apply = |threads: usize| {
             let mut s = base.clone();
             // Two blocks, each tie once, in a scrambled order.
