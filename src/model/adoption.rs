@@ -146,9 +146,7 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         }
         adopters.sort_unstable();
         let due = step + ctx.dwell_steps[p];
-        for &i in &adopters {
-            state.start_trialling(p, i, step, due);
-        }
+        state.start_trialling_all(p, &adopters, step, due);
     }
 }
 

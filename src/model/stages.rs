@@ -33,30 +33,34 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
             continue;
         }
         let commitment_on = ctx.plan.scenario.commitment.enabled;
-        let mut draws = Draws::new(&ctx.key, Purpose::Discontinuation, p as u32, step);
         state.practices[p].settle_adopters();
         let ps = &state.practices[p];
-        let mut stopping = Vec::new();
         let allowed = &world.kind_allowed[p];
-        for &i in ps.adopters.settled() {
-            let i = i as usize;
-            // The practice's pool only: an organisation seeded outside it never stops.
-            if !allowed[world.kind[i] as usize] {
-                continue;
+        // Every adopter draws (its hazard is never zero), on all threads in blocks of the
+        // adopter list; each draw is keyed by the organisation.
+        let stopping = super::par::decide_listed(ps.adopters.settled(), |adopters, stopping| {
+            let mut draws = Draws::new(&ctx.key, Purpose::Discontinuation, p as u32, step);
+            for &i in adopters {
+                let i = i as usize;
+                // The practice's pool only: an organisation seeded outside it never stops.
+                if !allowed[world.kind[i] as usize] {
+                    continue;
+                }
+                let c = if commitment_on {
+                    state.commitment[i]
+                } else {
+                    1.0
+                };
+                let f = ps.fraction(i, state.member_weight[i]);
+                let hazard = g.discontinuation
+                    + g.discontinuation_commitment * (1.0 - c)
+                    + g.discontinuation_isolation * (1.0 - f);
+                if draws.uniform(i as u32) < ctx.plan.per_step(hazard) {
+                    stopping.push(i as u32);
+                }
             }
-            let c = if commitment_on {
-                state.commitment[i]
-            } else {
-                1.0
-            };
-            let f = ps.fraction(i, state.member_weight[i]);
-            let hazard = g.discontinuation
-                + g.discontinuation_commitment * (1.0 - c)
-                + g.discontinuation_isolation * (1.0 - f);
-            if draws.uniform(i as u32) < ctx.plan.per_step(hazard) {
-                stopping.push(i as u32);
-            }
-        }
+        })
+        .into_vec();
         for i in stopping {
             state.discontinue(p, i, step);
         }

@@ -109,6 +109,10 @@ impl PracticeState {
 /// applied, one task each. A fixed number, so the result never depends on the threads.
 pub const EXCHANGE_RANGES: usize = 64;
 
+/// From this many tie entries, the neighbourhood sums of a step's new adopters are updated
+/// on all threads ([`State::start_trialling_all`]).
+pub const PARALLEL_SPREAD: usize = 1 << 15;
+
 /// One block of exchange decisions (src/model/ties.rs), sorted by where they apply: what
 /// they add to giving sums by range of organisations and new balances by range of ties,
 /// each range in decision order, so that [`State::apply_exchange`] reads every decision
@@ -569,6 +573,97 @@ impl State {
         }
     }
 
+    /// Every organisation of `orgs` (distinct, in index order, none adopting `p`) starts
+    /// trialling practice `p` at `step`, to embed at `due`: as [`State::start_trialling`]
+    /// one after another, but with many ties to update their neighbours' sums are updated
+    /// on all threads, each sum receiving its additions in the same order.
+    pub fn start_trialling_all(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
+        let entries: usize = orgs
+            .iter()
+            .map(|&i| self.net.len[i as usize] as usize)
+            .sum();
+        if entries < PARALLEL_SPREAD {
+            for &i in orgs {
+                self.start_trialling(p, i, step, due);
+            }
+            return;
+        }
+        let ps = &mut self.practices[p];
+        for &i in orgs {
+            debug_assert_eq!(ps.stage[i as usize], NONE);
+            ps.stage[i as usize] = TRIALLING;
+            ps.since[i as usize] = step;
+            self.progress_sum[i as usize] += 0.5;
+            ps.due.push_back((due, i));
+            ps.adopters.note(i);
+        }
+        ps.trialling += orgs.len() as u32;
+        self.stale_drift.extend_from_slice(orgs);
+        ps.fresh.extend_from_slice(orgs);
+        self.spread_all(p, orgs);
+    }
+
+    /// [`State::spread`] of a new adoption (sign +1) from every member of `orgs`, in
+    /// order: the additions are sorted by range of neighbours on all threads (blocks of
+    /// `orgs`), then each range applies its own in order.
+    fn spread_all(&mut self, p: usize, orgs: &[u32]) {
+        use rayon::prelude::*;
+        let width = self.n().div_ceil(EXCHANGE_RANGES).max(1);
+        let (net, member) = (&self.net, &self.member);
+        let blocks: Vec<Vec<Vec<(u32, f32)>>> = orgs
+            .par_chunks(super::par::LIST_BLOCK)
+            .map(|block| {
+                let mut ranges = vec![Vec::new(); EXCHANGE_RANGES];
+                for &i in block.iter().filter(|&&i| member[i as usize]) {
+                    for (&j, &t) in net
+                        .neighbours(i as usize)
+                        .iter()
+                        .zip(net.tie_ids(i as usize))
+                    {
+                        // Unit-weight networks add exactly 1 (as `spread` does).
+                        let w = if net.unit_weights {
+                            1.0
+                        } else {
+                            net.ties.scaled_weight[t as usize]
+                        };
+                        ranges[j as usize / width].push((j, w));
+                    }
+                }
+                ranges
+            })
+            .collect();
+        let ps = &mut self.practices[p];
+        let tracks = ps.tracks_dirty;
+        let mut dirty_chunks: Vec<&mut [bool]> = ps.is_dirty.chunks_mut(width).collect();
+        dirty_chunks.resize_with(EXCHANGE_RANGES, Default::default);
+        let marked: Vec<Vec<u32>> = ps
+            .adopting_weight
+            .par_chunks_mut(width)
+            .zip(ps.adopting_count.par_chunks_mut(width))
+            .zip(dirty_chunks.into_par_iter())
+            .enumerate()
+            .map(|(r, ((weight, count), is_dirty))| {
+                let lo = r * width;
+                let mut marked = Vec::new();
+                for ranges in &blocks {
+                    for &(j, w) in &ranges[r] {
+                        let k = j as usize - lo;
+                        weight[k] += w as f64;
+                        count[k] += 1;
+                        if tracks && !is_dirty[k] {
+                            is_dirty[k] = true;
+                            marked.push(j);
+                        }
+                    }
+                }
+                marked
+            })
+            .collect();
+        for m in marked {
+            ps.dirty.extend(m);
+        }
+    }
+
     /// `i` embeds practice `p` (if still trialling).
     pub fn embed(&mut self, p: usize, i: u32, step: u32) {
         let ps = &mut self.practices[p];
@@ -913,6 +1008,66 @@ mod tests {
         };
         assert_eq!(apply(1), apply(2));
         assert_eq!(apply(1), apply(3));
+    }
+
+    /// Many new adopters at once (neighbour sums updated on all threads) leave every sum,
+    /// bit for bit, and every mark as adopting them one by one does, at any thread count.
+    #[test]
+    fn many_adopters_at_once_match_one_by_one() {
+        let n = 20_000u32;
+        let ties: Vec<TieSpec> = (0..n)
+            .flat_map(|i| {
+                [1, 7, 101].map(|d| TieSpec {
+                    a: i,
+                    b: (i + d) % n,
+                    weight: 0.2 + ((i * d) % 9) as f32 * 0.1,
+                    person_dependent: false,
+                })
+            })
+            .collect();
+        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        let mut base = State::new(net, 2, &[true, false], vec![0.0]);
+        base.set_member(5, false);
+        base.start_trialling(0, 3, 1, 4);
+        let adopters: Vec<u32> = (0..n).filter(|i| i % 3 != 0).collect();
+        let seen = |s: &State, p: usize| {
+            let ps = &s.practices[p];
+            let mut dirty = ps.dirty.clone();
+            dirty.sort_unstable();
+            (
+                ps.adopting_weight
+                    .iter()
+                    .map(|w| w.to_bits())
+                    .collect::<Vec<u64>>(),
+                ps.adopting_count.clone(),
+                dirty,
+                ps.fresh.clone(),
+                ps.trialling,
+            )
+        };
+        let mut one_by_one = base.clone();
+        for p in 0..2 {
+            for &i in &adopters {
+                one_by_one.start_trialling(p, i, 2, 5);
+            }
+        }
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut s = base.clone();
+            pool.install(|| {
+                for p in 0..2 {
+                    s.start_trialling_all(p, &adopters, 2, 5);
+                }
+            });
+            s.check_sums().unwrap();
+            for p in 0..2 {
+                assert_eq!(seen(&s, p), seen(&one_by_one, p), "practice {p}");
+            }
+            assert_eq!(s.progress_sum, one_by_one.progress_sum);
+        }
     }
 
     #[test]
