@@ -19,6 +19,22 @@ pub const TRIALLING: u8 = 1;
 pub const EMBEDDED: u8 = 2;
 pub const DISCONTINUED: u8 = 3;
 
+/// An organisation's [`State::standing`]: withdrawn from the network, a member, or a
+/// member with active improvers.
+pub const WITHDRAWN: u8 = 0;
+pub const MEMBER: u8 = 1;
+pub const IMPROVING: u8 = 2;
+
+/// The standing of an organisation with membership `member` and `active` improvers.
+#[inline]
+fn standing(member: bool, active: u32) -> u8 {
+    match (member, active > 0) {
+        (false, _) => WITHDRAWN,
+        (true, false) => MEMBER,
+        (true, true) => IMPROVING,
+    }
+}
+
 /// Whether a stage counts as adopting (trialling or embedded).
 #[inline]
 pub fn adopting(stage: u8) -> bool {
@@ -215,6 +231,9 @@ impl OrgList {
 pub struct State {
     pub net: Network,
     pub member: Vec<bool>,
+    /// Per organisation, what tie exchange reads of every neighbour, in one byte:
+    /// [`WITHDRAWN`], [`MEMBER`] or [`IMPROVING`] (a member with active improvers).
+    pub standing: Vec<u8>,
     pub members: u32,
     /// Scaled weight of live ties to member neighbours.
     pub member_weight: Vec<f64>,
@@ -283,6 +302,7 @@ impl State {
             .collect();
         State {
             member: vec![true; n],
+            standing: vec![MEMBER; n],
             members: n as u32,
             member_weight,
             trained: vec![0; n],
@@ -353,6 +373,7 @@ impl State {
         }
         self.trained[i] = trained;
         self.active[i] = active;
+        self.standing[i] = standing(self.member[i], active);
     }
 
     /// How far `x` gives more than it receives over tie `t` (0 when not).
@@ -708,6 +729,7 @@ impl State {
             return;
         }
         self.member[iu] = member;
+        self.standing[iu] = standing(member, self.active[iu]);
         let sign = if member { 1.0 } else { -1.0 };
         if member {
             self.members += 1;
@@ -841,6 +863,9 @@ impl State {
             return Err(format!(
                 "removed tie {t} is still listed as person-dependent"
             ));
+        }
+        if (0..self.n()).any(|i| self.standing[i] != standing(self.member[i], self.active[i])) {
+            return Err("an organisation's standing is out of date".into());
         }
         if (trained, active) != (self.trained_total, self.active_total) {
             return Err(format!(

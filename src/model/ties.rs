@@ -14,7 +14,7 @@ use crate::network::{TieSpec, REMOVED};
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
-use super::state::{ExchangeBlock, State};
+use super::state::{ExchangeBlock, State, IMPROVING, WITHDRAWN};
 
 /// One step of tie dynamics.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
@@ -100,15 +100,18 @@ fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
             for k in row {
                 let (j, t) = (state.net.neighbour[k], state.net.tie[k]);
                 let ju = j as usize;
-                if !state.member[ju] {
+                // One byte tells whether the neighbour is a member and improving.
+                let standing = state.standing[ju];
+                if standing == WITHDRAWN {
                     continue;
                 }
-                let both = state.active[ju] > 0;
+                let both = standing == IMPROVING;
                 // A tie between two improving members is visited from its lower end only.
                 if both && ju < i {
                     continue;
                 }
-                let i_is_a = state.net.ties.a[t as usize] as usize == i;
+                // A tie's `a` is its lower-numbered end.
+                let i_is_a = i < ju;
                 let r = state.net.ties.reciprocity[t as usize];
                 let next = next_balance(r, shift, i_is_a || both, !i_is_a || both);
                 // In f32 the balance stops short of its target once a shift rounds away;
