@@ -130,15 +130,32 @@ pub const EXCHANGE_RANGES: usize = 64;
 pub const PARALLEL_SPREAD: usize = 1 << 15;
 
 /// One block of exchange decisions (src/model/ties.rs), sorted by where they apply: what
-/// they add to giving sums by range of organisations and new balances by range of ties,
-/// each range in decision order, so that [`State::apply_exchange`] reads every decision
-/// once and adds to every sum in decision order on any number of threads.
+/// they add to giving sums and what pulled weights add to the sums at their ends, by range
+/// of organisations, and new balances and weights by range of ties, each range in decision
+/// order, so that [`State::apply_exchange`] reads every decision once and adds to every sum
+/// in decision order on any number of threads.
 #[derive(Debug, Clone)]
 pub struct ExchangeBlock {
     org_width: usize,
     tie_width: usize,
     giving: Vec<Vec<(u32, f64)>>,
     balances: Vec<Vec<(u32, f32)>>,
+    /// New scaled weights of pulled ties.
+    weights: Vec<Vec<(u32, f32)>>,
+    /// Per end of a pulled tie: the end, the other end, what the tie's scaled weight
+    /// gains, and how far the end gives over the tie after its new balance.
+    pulls: Vec<Vec<Pull>>,
+    /// Whether every pulled weight is exactly 1.
+    unit: bool,
+}
+
+/// What a pulled tie's new weight adds at one end (see [`ExchangeBlock`]).
+#[derive(Debug, Clone, Copy)]
+struct Pull {
+    end: u32,
+    other: u32,
+    delta: f64,
+    gives: f64,
 }
 
 impl ExchangeBlock {
@@ -149,6 +166,40 @@ impl ExchangeBlock {
             tie_width: state.net.ties.len().div_ceil(EXCHANGE_RANGES).max(1),
             giving: vec![Vec::new(); EXCHANGE_RANGES],
             balances: vec![Vec::new(); EXCHANGE_RANGES],
+            weights: vec![Vec::new(); EXCHANGE_RANGES],
+            pulls: vec![Vec::new(); EXCHANGE_RANGES],
+            unit: true,
+        }
+    }
+
+    /// Room for about `visits` balances, spread evenly over the ranges, so the lists do
+    /// not grow by doubling and copying themselves.
+    pub fn reserve(&mut self, visits: usize) {
+        let each = visits / EXCHANGE_RANGES + visits / (4 * EXCHANGE_RANGES) + 8;
+        for v in &mut self.balances {
+            v.reserve(each);
+        }
+        for v in &mut self.giving {
+            v.reserve(each);
+        }
+    }
+
+    /// Decides that tie `t` between two improving members, with balance `balance` after
+    /// this step, moves from scaled weight `old` to `new`.
+    #[inline]
+    pub fn push_weight(&mut self, state: &State, t: u32, balance: f32, old: f32, new: f32) {
+        self.weights[t as usize / self.tie_width].push((t, new));
+        self.unit &= new == 1.0;
+        let (a, b) = (state.net.ties.a[t as usize], state.net.ties.b[t as usize]);
+        let delta = new as f64 - old as f64;
+        let r = balance as f64;
+        for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
+            self.pulls[end as usize / self.org_width].push(Pull {
+                end,
+                other,
+                delta,
+                gives,
+            });
         }
     }
 
@@ -402,45 +453,121 @@ impl State {
         ]
     }
 
-    /// Applies blocks of exchange decisions, in block order: every new balance and every
-    /// change of giving, by ranges of ties and of organisations on all threads (each sum
-    /// receives its additions in decision order). Every tie is decided at most once, and
-    /// both its ends are members.
+    /// Applies blocks of exchange decisions, in block order: every new balance and weight
+    /// by ranges of ties, and every change of the sums at their ends (giving, member,
+    /// improving and adopting weights; marks for the threshold rules) by ranges of
+    /// organisations, on all threads. Every sum receives its additions in decision order:
+    /// first those of the balances, then those of the weights, as one by one. Every tie is
+    /// decided at most once, and both its ends are members.
     pub fn apply_exchange(&mut self, blocks: &[ExchangeBlock]) {
         use rayon::prelude::*;
         let Some(first) = blocks.first() else {
             return;
         };
         let (org_width, tie_width) = (first.org_width, first.tie_width);
-        let (balances, giving) = (&mut self.net.ties.reciprocity, &mut self.giving);
-        rayon::join(
+        let State {
+            net,
+            member_weight,
+            giving,
+            active_weight,
+            practices,
+            ..
+        } = self;
+        let ties = &mut net.ties;
+        let tracked: Vec<bool> = practices.iter().map(|ps| ps.tracks_dirty).collect();
+        // One entry per range of organisations: its slice of every sum a pull changes.
+        struct Rows<'a> {
+            member_weight: &'a mut [f64],
+            giving: &'a mut [f64],
+            active_weight: &'a mut [f64],
+            adopting: Vec<&'a mut [f64]>,
+            is_dirty: Vec<&'a mut [bool]>,
+        }
+        let mut rows: Vec<Rows> = member_weight
+            .chunks_mut(org_width)
+            .zip(giving.chunks_mut(org_width))
+            .zip(active_weight.chunks_mut(org_width))
+            .map(|((member_weight, giving), active_weight)| Rows {
+                member_weight,
+                giving,
+                active_weight,
+                adopting: Vec::with_capacity(tracked.len()),
+                is_dirty: Vec::with_capacity(tracked.len()),
+            })
+            .collect();
+        let mut stages: Vec<&[u8]> = Vec::with_capacity(tracked.len());
+        for ps in practices.iter_mut() {
+            stages.push(&ps.stage);
+            let mut dirty = ps.is_dirty.chunks_mut(org_width);
+            for (r, aw) in rows
+                .iter_mut()
+                .zip(ps.adopting_weight.chunks_mut(org_width))
+            {
+                r.adopting.push(aw);
+                r.is_dirty.push(dirty.next().unwrap_or_default());
+            }
+        }
+        let (balances, weights) = (&mut ties.reciprocity, &mut ties.scaled_weight);
+        let (marked, ()) = rayon::join(
             || {
-                giving
-                    .par_chunks_mut(org_width)
+                rows.into_par_iter()
                     .enumerate()
-                    .for_each(|(r, giving)| {
+                    .map(|(r, mut rows)| {
                         let lo = r * org_width;
                         for b in blocks {
                             for &(x, d) in &b.giving[r] {
-                                giving[x as usize - lo] += d;
+                                rows.giving[x as usize - lo] += d;
                             }
                         }
+                        // Marks made here, per practice, in decision order.
+                        let mut marked = vec![Vec::new(); stages.len()];
+                        for b in blocks {
+                            for pull in &b.pulls[r] {
+                                let (k, y) = (pull.end as usize - lo, pull.other as usize);
+                                rows.member_weight[k] += pull.delta;
+                                rows.giving[k] += pull.delta * pull.gives;
+                                // Both ends of a pulled tie have improvers.
+                                rows.active_weight[k] += pull.delta;
+                                for (p, stage) in stages.iter().enumerate() {
+                                    if adopting(stage[y]) {
+                                        rows.adopting[p][k] += pull.delta;
+                                    }
+                                    if tracked[p] && !rows.is_dirty[p][k] {
+                                        rows.is_dirty[p][k] = true;
+                                        marked[p].push(pull.end);
+                                    }
+                                }
+                            }
+                        }
+                        marked
                     })
+                    .collect::<Vec<Vec<Vec<u32>>>>()
             },
             || {
                 balances
                     .par_chunks_mut(tie_width)
+                    .zip(weights.par_chunks_mut(tie_width))
                     .enumerate()
-                    .for_each(|(r, balances)| {
+                    .for_each(|(r, (balances, weights))| {
                         let lo = r * tie_width;
                         for b in blocks {
                             for &(t, v) in &b.balances[r] {
                                 balances[t as usize - lo] = v;
                             }
+                            for &(t, w) in &b.weights[r] {
+                                weights[t as usize - lo] = w;
+                            }
                         }
                     })
             },
         );
+        drop(stages);
+        for part in marked {
+            for (ps, list) in practices.iter_mut().zip(part) {
+                ps.dirty.extend(list);
+            }
+        }
+        net.unit_weights &= blocks.iter().all(|b| b.unit);
     }
 
     /// Recomputes every weight-dependent neighbourhood sum (member weight, giving, and each

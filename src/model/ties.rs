@@ -89,7 +89,12 @@ fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
     // ties whose weight is pulled, decided from the state at the start, in organisation
     // order.
     let decided = par::decide_listed(state.with_active.settled(), |orgs, out| {
-        let mut block = (ExchangeBlock::new(state), Vec::new());
+        let mut block = ExchangeBlock::new(state);
+        block.reserve(
+            orgs.iter()
+                .map(|&i| state.net.len[i as usize] as usize)
+                .sum(),
+        );
         for &i in orgs {
             let i = i as usize;
             if !state.member[i] {
@@ -119,28 +124,21 @@ fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
                 if next != r {
                     let ends = if i_is_a { [i, ju] } else { [ju, i] };
                     let change = state.giving_change(t, next);
-                    block
-                        .0
-                        .push(t, next, [ends[0] as u32, ends[1] as u32], change);
+                    block.push(t, next, [ends[0] as u32, ends[1] as u32], change);
                 }
                 if both && pull > 0.0 {
-                    block.1.push(t);
+                    // As `Network::set_weight` stores it.
+                    let old = state.net.ties.scaled_weight[t as usize];
+                    let w = pulled(old as f64 * state.net.scale, pull);
+                    let new = (w / state.net.scale) as f32;
+                    block.push_weight(state, t, next, old, new);
                 }
             }
         }
         out.push(block);
     })
     .into_vec();
-    // Balances first, then weights, as decided. A pulled weight depends on nothing but
-    // itself, so it is computed here from the weight the decision saw.
-    let (balances, pulls): (Vec<ExchangeBlock>, Vec<Vec<u32>>) = decided.into_iter().unzip();
-    state.apply_exchange(&balances);
-    for pulls in &pulls {
-        for &t in pulls {
-            let w = state.net.weight(t as usize);
-            state.set_tie_weight(t, pulled(w, pull));
-        }
-    }
+    state.apply_exchange(&decided);
 }
 
 /// A tie's reciprocity balance after one step of exchange, given which ends have active
