@@ -61,19 +61,31 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                 examine_frontier(world, state, p, &practice.kernel);
                 let ps = &mut state.practices[p];
                 let mut pending = std::mem::take(&mut ps.pending);
-                pending.retain(|&i| {
-                    let iu = i as usize;
+                // Each waiting organisation draws against its gates, on all threads in
+                // blocks; in index order the keyed draws follow each other in their stream
+                // (a jump back refills the generator). The order changes nothing else: the
+                // adopters are sorted below and the list is only ever read whole.
+                pending.sort_unstable();
+                let decided = super::par::decide_listed(&pending, |block, out| {
+                    let mut draws = Draws::new(&ctx.key, Purpose::Adoption, p as u32, step);
                     let ps = &state.practices[p];
-                    if ps.stage[iu] != NONE || !ps.is_pending[iu] {
-                        return false;
+                    for &i in block {
+                        let iu = i as usize;
+                        if ps.stage[iu] != NONE || !ps.is_pending[iu] {
+                            continue;
+                        }
+                        let g = gate(world, state, p, gates, commitment_on, iu);
+                        out.push((i, g >= 1.0 || (g > 0.0 && draws.uniform(i) < g)));
                     }
-                    let g = gate(world, state, p, gates, commitment_on, iu);
-                    if g >= 1.0 || (g > 0.0 && draws.uniform(i) < g) {
-                        adopters.push(i);
-                        return false;
-                    }
-                    true
                 });
+                pending.clear();
+                for &(i, adopts) in decided.iter() {
+                    if adopts {
+                        adopters.push(i);
+                    } else {
+                        pending.push(i);
+                    }
+                }
                 let ps = &mut state.practices[p];
                 for &i in &adopters {
                     ps.is_pending[i as usize] = false;
