@@ -105,6 +105,33 @@ pub fn decide_listed<T: Send>(
     gather(orgs.par_chunks(LIST_BLOCK), decide)
 }
 
+/// Tie entries (or other units of work) per segment in [`segments`]: enough to keep both
+/// threads busy, few enough that a segment's decisions take tens of megabytes, not
+/// hundreds. (Small in this crate's unit tests, so that their small networks take several
+/// segments and the tests compare segmented and one-by-one results.)
+pub const SEGMENT: usize = if cfg!(test) { 1 << 10 } else { 1 << 20 };
+
+/// Splits `orgs` into consecutive segments whose `weight`s add up to at most `limit` (or
+/// of one organisation, if it alone weighs more): a rule whose decisions read only what
+/// their own application changes can decide and apply one segment after another, in
+/// bounded memory, with the same result. The split depends on the weights alone.
+pub fn segments(orgs: &[u32], weight: impl Fn(u32) -> usize, limit: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut sum) = (0, 0);
+    for (k, &i) in orgs.iter().enumerate() {
+        let w = weight(i);
+        if sum + w > limit && k > start {
+            out.push(start..k);
+            (start, sum) = (k, 0);
+        }
+        sum += w;
+    }
+    if start < orgs.len() {
+        out.push(start..orgs.len());
+    }
+    out
+}
+
 /// Like [`decide`], but each block also updates its own slice of `values` in place (for
 /// rules whose new value of an organisation depends on nothing else that changes).
 pub fn update<V: Send, T: Send>(
@@ -154,6 +181,22 @@ mod tests {
         assert_eq!(sum(&v), 1002.0 * 1003.0 / 4.0);
         assert_eq!(sum(&[]), 0.0);
         assert_eq!(sum(&[1.5, 2.0]), 3.5);
+    }
+
+    #[test]
+    fn segments_cover_the_list_in_order_within_the_limit() {
+        let orgs: Vec<u32> = (0..100).collect();
+        let weight = |i: u32| if i == 50 { 40 } else { (i % 5) as usize };
+        let parts = segments(&orgs, weight, 20);
+        assert_eq!(parts.first().map(|r| r.start), Some(0));
+        assert_eq!(parts.last().map(|r| r.end), Some(100));
+        assert!(parts.windows(2).all(|w| w[0].end == w[1].start));
+        for r in &parts {
+            let total: usize = orgs[r.clone()].iter().map(|&i| weight(i)).sum();
+            assert!(total <= 20 || r.len() == 1, "{r:?} weighs {total}");
+        }
+        assert!(parts.contains(&(50..51)));
+        assert!(segments(&[], weight, 20).is_empty());
     }
 
     #[test]

@@ -755,6 +755,17 @@ impl State {
     /// order: the additions are sorted by range of neighbours on all threads (blocks of
     /// `orgs`), then each range applies its own in order.
     fn spread_all(&mut self, p: usize, orgs: &[u32]) {
+        // A segment at a time, in order: additions in bounded memory, in the same order.
+        let net = &self.net;
+        for segment in
+            super::par::segments(orgs, |i| net.len[i as usize] as usize, super::par::SEGMENT)
+        {
+            self.spread_segment(p, &orgs[segment]);
+        }
+    }
+
+    /// [`State::spread_all`] for one segment of the new adopters.
+    fn spread_segment(&mut self, p: usize, orgs: &[u32]) {
         use rayon::prelude::*;
         let width = self.n().div_ceil(EXCHANGE_RANGES).max(1);
         let (net, member) = (&self.net, &self.member);

@@ -85,10 +85,22 @@ fn exchange(ctx: &Ctx, state: &mut State) {
 /// Exchange on the ties of the organisations with improvers, decided on all threads in
 /// blocks of the list and applied in decision order (`state.with_active` is settled).
 fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
+    // Decisions read only what their own tie's change writes (its balance and weight;
+    // every tie is decided once), so the list is taken a segment at a time: the same
+    // result in bounded memory.
+    let listed = state.with_active.settled().to_vec();
+    let net = &state.net;
+    for segment in par::segments(&listed, |i| net.len[i as usize] as usize, par::SEGMENT) {
+        exchange_segment(state, &listed[segment], pull, shift);
+    }
+}
+
+/// [`exchange_listed`] for one segment of the list.
+fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32) {
     // Per block of organisations: new balances (with what they add to giving) and the
     // ties whose weight is pulled, decided from the state at the start, in organisation
     // order.
-    let decided = par::decide_listed(state.with_active.settled(), |orgs, out| {
+    let decided = par::decide_listed(listed, |orgs, out| {
         let mut block = ExchangeBlock::new(state);
         block.reserve(
             orgs.iter()
