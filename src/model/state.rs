@@ -125,6 +125,17 @@ impl PracticeState {
 /// applied, one task each. A fixed number, so the result never depends on the threads.
 pub const EXCHANGE_RANGES: usize = 64;
 
+/// The range (of [`EXCHANGE_RANGES`] at most) that index `x` of `len` falls in is `x >> shift`
+/// with this `shift`: ranges a power of two wide, so that sorting a decision into its range
+/// costs a shift, not a division.
+#[inline]
+fn range_shift(len: usize) -> u32 {
+    len.div_ceil(EXCHANGE_RANGES)
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+}
+
 /// From this many tie entries, the neighbourhood sums of a step's new adopters are updated
 /// on all threads ([`State::start_trialling_all`]).
 pub const PARALLEL_SPREAD: usize = 1 << 15;
@@ -136,8 +147,9 @@ pub const PARALLEL_SPREAD: usize = 1 << 15;
 /// in decision order on any number of threads.
 #[derive(Debug, Clone)]
 pub struct ExchangeBlock {
-    org_width: usize,
-    tie_width: usize,
+    /// Organisations, and ties, per range: `1 << shift`.
+    org_shift: u32,
+    tie_shift: u32,
     giving: Vec<Vec<(u32, f64)>>,
     balances: Vec<Vec<(u32, f32)>>,
     /// New scaled weights of pulled ties.
@@ -162,8 +174,8 @@ impl ExchangeBlock {
     /// An empty block for the exchange of `state`.
     pub fn new(state: &State) -> Self {
         ExchangeBlock {
-            org_width: state.n().div_ceil(EXCHANGE_RANGES).max(1),
-            tie_width: state.net.ties.len().div_ceil(EXCHANGE_RANGES).max(1),
+            org_shift: range_shift(state.n()),
+            tie_shift: range_shift(state.net.ties.len()),
             giving: vec![Vec::new(); EXCHANGE_RANGES],
             balances: vec![Vec::new(); EXCHANGE_RANGES],
             weights: vec![Vec::new(); EXCHANGE_RANGES],
@@ -188,13 +200,13 @@ impl ExchangeBlock {
     /// this step, moves from scaled weight `old` to `new`.
     #[inline]
     pub fn push_weight(&mut self, state: &State, t: u32, balance: f32, old: f32, new: f32) {
-        self.weights[t as usize / self.tie_width].push((t, new));
+        self.weights[t as usize >> self.tie_shift].push((t, new));
         self.unit &= new == 1.0;
         let (a, b) = (state.net.ties.a[t as usize], state.net.ties.b[t as usize]);
         let delta = new as f64 - old as f64;
         let r = balance as f64;
         for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
-            self.pulls[end as usize / self.org_width].push(Pull {
+            self.pulls[end as usize >> self.org_shift].push(Pull {
                 end,
                 other,
                 delta,
@@ -207,12 +219,12 @@ impl ExchangeBlock {
     /// and `change` what that adds to their giving, from [`State::giving_change`].
     #[inline]
     pub fn push(&mut self, t: u32, balance: f32, ends: [u32; 2], change: [f64; 2]) {
-        self.balances[t as usize / self.tie_width].push((t, balance));
+        self.balances[t as usize >> self.tie_shift].push((t, balance));
         for (x, d) in ends.into_iter().zip(change) {
             // Adding zero changes no sum (giving is never -0.0), and most balances move
             // only one end's giving.
             if d != 0.0 {
-                self.giving[x as usize / self.org_width].push((x, d));
+                self.giving[x as usize >> self.org_shift].push((x, d));
             }
         }
     }
@@ -464,7 +476,7 @@ impl State {
         let Some(first) = blocks.first() else {
             return;
         };
-        let (org_width, tie_width) = (first.org_width, first.tie_width);
+        let (org_width, tie_width) = (1 << first.org_shift, 1 << first.tie_shift);
         let State {
             net,
             member_weight,
@@ -767,7 +779,8 @@ impl State {
     /// [`State::spread_all`] for one segment of the new adopters.
     fn spread_segment(&mut self, p: usize, orgs: &[u32]) {
         use rayon::prelude::*;
-        let width = self.n().div_ceil(EXCHANGE_RANGES).max(1);
+        let shift = range_shift(self.n());
+        let width = 1 << shift;
         let (net, member) = (&self.net, &self.member);
         let blocks: Vec<Vec<Vec<(u32, f32)>>> = orgs
             .par_chunks(super::par::LIST_BLOCK)
@@ -785,7 +798,7 @@ impl State {
                         } else {
                             net.ties.scaled_weight[t as usize]
                         };
-                        ranges[j as usize / width].push((j, w));
+                        ranges[j as usize >> shift].push((j, w));
                     }
                 }
                 ranges
