@@ -58,14 +58,20 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                 if step == 1 {
                     mark_met_unexposed(world, state, p, &practice.kernel);
                 }
+                // Those still waiting from the last step, in index order (they were
+                // decided in that order); the frontier adds the newly met after them.
+                let waiting = state.practices[p].pending.len();
                 examine_frontier(world, state, p, &practice.kernel);
                 let ps = &mut state.practices[p];
                 let mut pending = std::mem::take(&mut ps.pending);
                 // Each waiting organisation draws against its gates, on all threads in
                 // blocks; in index order the keyed draws follow each other in their stream
                 // (a jump back refills the generator). The order changes nothing else: the
-                // adopters are sorted below and the list is only ever read whole.
-                pending.sort_unstable();
+                // adopters are sorted below and the list is only ever read whole. Sorting
+                // the new ones and merging two runs (which the stable sort finds) costs
+                // far less than sorting the whole list afresh.
+                pending[waiting..].sort_unstable();
+                pending.sort();
                 let decided = super::par::decide_listed(&pending, |block, out| {
                     let mut draws = Draws::new(&ctx.key, Purpose::Adoption, p as u32, step);
                     let ps = &state.practices[p];
