@@ -34,7 +34,7 @@ pub struct Settled {
     pub step_s: Vec<f64>,
     /// Wall seconds of each sub-model over all steps, in the order of
     /// [`crate::model::PHASES`].
-    pub phase_s: [f64; 7],
+    pub phase_s: [f64; crate::model::PHASES.len()],
     /// Organisations that ever adopted any practice, in index order.
     pub adopters: Vec<u32>,
 }
@@ -102,7 +102,7 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
     let t1 = Instant::now();
     let mut trajectory = Vec::new();
     let mut step_s = Vec::new();
-    let mut phase_s = [0.0; 7];
+    let mut phase_s = [0.0; crate::model::PHASES.len()];
     let mut before = ever_adopted(&sim);
     while sim.step < plan.steps {
         let t = Instant::now();
@@ -173,7 +173,7 @@ mod tests {
             steps: 1,
             trajectory: vec![0],
             step_s: vec![0.0],
-            phase_s: [0.0; 7],
+            phase_s: [0.0; crate::model::PHASES.len()],
             adopters: vec![0, 2, 10],
         };
         assert_eq!(

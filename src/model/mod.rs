@@ -173,7 +173,10 @@ impl<'a> Simulation<'a> {
 
     /// Takes one step, adding the wall seconds of each sub-model to `phases` (in the
     /// order of [`PHASES`]) when given: where the time of a step goes, for `changenet bench`.
-    pub fn advance_timed(&mut self, mut phases: Option<&mut [f64; 7]>) -> Result<(), ModelError> {
+    pub fn advance_timed(
+        &mut self,
+        mut phases: Option<&mut [f64; PHASES.len()]>,
+    ) -> Result<(), ModelError> {
         self.step += 1;
         let s = self.step;
         let month = self.ctx.plan.step_start(s - 1);
