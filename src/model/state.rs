@@ -129,8 +129,8 @@ pub const EXCHANGE_RANGES: usize = 64;
 /// with this `shift`: ranges a power of two wide, so that sorting a decision into its range
 /// costs a shift, not a division.
 #[inline]
-fn range_shift(len: usize) -> u32 {
-    len.div_ceil(EXCHANGE_RANGES)
+fn range_shift(len: usize, ranges: usize) -> u32 {
+    len.div_ceil(ranges)
         .max(1)
         .next_power_of_two()
         .trailing_zeros()
@@ -171,15 +171,19 @@ struct Pull {
 }
 
 impl ExchangeBlock {
-    /// An empty block for the exchange of `state`.
-    pub fn new(state: &State) -> Self {
+    /// An empty block for the exchange of `state`, sorted into [`EXCHANGE_RANGES`] ranges
+    /// when `parallel`, else into one (a small exchange is applied in one pass: sorting it
+    /// would cost more than it saves). Every block of a step must agree; the result is the
+    /// same bits either way.
+    pub fn new(state: &State, parallel: bool) -> Self {
+        let ranges = if parallel { EXCHANGE_RANGES } else { 1 };
         ExchangeBlock {
-            org_shift: range_shift(state.n()),
-            tie_shift: range_shift(state.net.ties.len()),
-            giving: vec![Vec::new(); EXCHANGE_RANGES],
-            balances: vec![Vec::new(); EXCHANGE_RANGES],
-            weights: vec![Vec::new(); EXCHANGE_RANGES],
-            pulls: vec![Vec::new(); EXCHANGE_RANGES],
+            org_shift: range_shift(state.n(), ranges),
+            tie_shift: range_shift(state.net.ties.len(), ranges),
+            giving: vec![Vec::new(); ranges],
+            balances: vec![Vec::new(); ranges],
+            weights: vec![Vec::new(); ranges],
+            pulls: vec![Vec::new(); ranges],
             unit: true,
         }
     }
@@ -187,7 +191,8 @@ impl ExchangeBlock {
     /// Room for about `visits` balances, spread evenly over the ranges, so the lists do
     /// not grow by doubling and copying themselves.
     pub fn reserve(&mut self, visits: usize) {
-        let each = visits / EXCHANGE_RANGES + visits / (4 * EXCHANGE_RANGES) + 8;
+        let ranges = self.balances.len();
+        let each = visits / ranges + visits / (4 * ranges) + 8;
         for v in &mut self.balances {
             v.reserve(each);
         }
@@ -779,7 +784,7 @@ impl State {
     /// [`State::spread_all`] for one segment of the new adopters.
     fn spread_segment(&mut self, p: usize, orgs: &[u32]) {
         use rayon::prelude::*;
-        let shift = range_shift(self.n());
+        let shift = range_shift(self.n(), EXCHANGE_RANGES);
         let width = 1 << shift;
         let (net, member) = (&self.net, &self.member);
         let blocks: Vec<Vec<Vec<(u32, f32)>>> = orgs
@@ -1160,7 +1165,11 @@ mod tests {
         let apply = |threads: usize| {
             let mut s = base.clone();
             // Two blocks, each tie once, in a scrambled order.
-            let mut blocks = vec![ExchangeBlock::new(&s), ExchangeBlock::new(&s)];
+            let parallel = threads > 1;
+            let mut blocks = vec![
+                ExchangeBlock::new(&s, parallel),
+                ExchangeBlock::new(&s, parallel),
+            ];
             for k in 0..n {
                 let t = (k * 7919) % n;
                 let ends = [s.net.ties.a[t as usize], s.net.ties.b[t as usize]];

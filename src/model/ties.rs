@@ -78,30 +78,34 @@ fn exchange(ctx: &Ctx, state: &mut State) {
     if visits >= state.net.live_ties {
         exchange_everywhere(state, pull, shift);
     } else {
-        exchange_listed(state, pull, shift);
+        exchange_listed(state, pull, shift, visits >= PARALLEL_EXCHANGE);
     }
 }
 
+/// From this many tie visits in a step, exchange decisions are sorted into ranges and
+/// applied on all threads; fewer are applied in one pass.
+const PARALLEL_EXCHANGE: usize = 1 << 15;
+
 /// Exchange on the ties of the organisations with improvers, decided on all threads in
 /// blocks of the list and applied in decision order (`state.with_active` is settled).
-fn exchange_listed(state: &mut State, pull: f64, shift: f32) {
+fn exchange_listed(state: &mut State, pull: f64, shift: f32, parallel: bool) {
     // Decisions read only what their own tie's change writes (its balance and weight;
     // every tie is decided once), so the list is taken a segment at a time: the same
     // result in bounded memory.
     let listed = state.with_active.settled().to_vec();
     let net = &state.net;
     for segment in par::segments(&listed, |i| net.len[i as usize] as usize, par::SEGMENT) {
-        exchange_segment(state, &listed[segment], pull, shift);
+        exchange_segment(state, &listed[segment], pull, shift, parallel);
     }
 }
 
 /// [`exchange_listed`] for one segment of the list.
-fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32) {
+fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, parallel: bool) {
     // Per block of organisations: new balances (with what they add to giving) and the
     // ties whose weight is pulled, decided from the state at the start, in organisation
     // order.
     let decided = par::decide_listed(listed, |orgs, out| {
-        let mut block = ExchangeBlock::new(state);
+        let mut block = ExchangeBlock::new(state, parallel);
         block.reserve(
             orgs.iter()
                 .map(|&i| state.net.len[i as usize] as usize)
@@ -111,7 +115,8 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32) {
             // The ties of the organisation two ahead are scattered over the tie table: ask
             // for their balances and weights now, so that those loads overlap the work on
             // this row (most of the time here is waiting for them; measured 15-20% less).
-            if let Some(&ahead) = orgs.get(n + 2) {
+            // Small exchanges run in cache and would only pay for the asking.
+            if let Some(&ahead) = orgs.get(n + 2).filter(|_| parallel) {
                 for &t in state.net.tie_ids(ahead as usize) {
                     prefetch(state.net.ties.reciprocity.as_ptr().wrapping_add(t as usize));
                     prefetch(
@@ -348,17 +353,31 @@ mod tests {
     }
 
     /// Both ways of exchange move every balance and weight to the same bits, and leave
-    /// every kept sum equal to its recount.
+    /// every kept sum equal to its recount; the listed way gives the same sums, bit for
+    /// bit, whether its decisions are sorted into ranges or applied in one pass.
     #[test]
     fn exchange_everywhere_matches_exchange_listed() {
         let start = tilted_state();
         let (mut listed, mut everywhere) = (start.clone(), start.clone());
+        let mut ranged = start.clone();
         for _ in 0..5 {
-            exchange_listed(&mut listed, 0.3, 0.2);
+            exchange_listed(&mut listed, 0.3, 0.2, false);
+            exchange_listed(&mut ranged, 0.3, 0.2, true);
             exchange_everywhere(&mut everywhere, 0.3, 0.2);
             listed.check_sums().unwrap();
             everywhere.check_sums().unwrap();
         }
+        let sums = |s: &State| -> Vec<u64> {
+            s.giving
+                .iter()
+                .chain(&s.member_weight)
+                .chain(&s.active_weight)
+                .chain(&s.practices[0].adopting_weight)
+                .chain(&s.practices[1].adopting_weight)
+                .map(|x| x.to_bits())
+                .collect()
+        };
+        assert_eq!(sums(&listed), sums(&ranged));
         let bits = |s: &State| -> (Vec<u32>, Vec<u32>) {
             (
                 s.net.ties.reciprocity.iter().map(|r| r.to_bits()).collect(),
