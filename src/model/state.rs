@@ -235,6 +235,65 @@ impl ExchangeBlock {
     }
 }
 
+/// One range of organisations' slices of every kept neighbourhood sum (member, giving,
+/// improving, and each practice's adopting weight) and of each practice's threshold marks:
+/// what a pass that rewrites the sums on all threads hands to each task.
+struct SumRows<'a> {
+    member_weight: &'a mut [f64],
+    giving: &'a mut [f64],
+    active_weight: &'a mut [f64],
+    adopting: Vec<&'a mut [f64]>,
+    /// Empty for practices without threshold marks.
+    is_dirty: Vec<&'a mut [bool]>,
+}
+
+impl<'a> SumRows<'a> {
+    /// The sums split into ranges of `width` organisations, with each practice's stages
+    /// (read only) and whether it keeps threshold marks.
+    #[allow(clippy::type_complexity)]
+    fn split(
+        member_weight: &'a mut [f64],
+        giving: &'a mut [f64],
+        active_weight: &'a mut [f64],
+        practices: &'a mut [PracticeState],
+        width: usize,
+    ) -> (Vec<SumRows<'a>>, Vec<&'a [u8]>, Vec<bool>) {
+        let tracked: Vec<bool> = practices.iter().map(|ps| ps.tracks_dirty).collect();
+        let mut rows: Vec<SumRows> = member_weight
+            .chunks_mut(width)
+            .zip(giving.chunks_mut(width))
+            .zip(active_weight.chunks_mut(width))
+            .map(|((member_weight, giving), active_weight)| SumRows {
+                member_weight,
+                giving,
+                active_weight,
+                adopting: Vec::with_capacity(tracked.len()),
+                is_dirty: Vec::with_capacity(tracked.len()),
+            })
+            .collect();
+        let mut stages: Vec<&[u8]> = Vec::with_capacity(tracked.len());
+        for ps in practices.iter_mut() {
+            stages.push(&ps.stage);
+            let mut dirty = ps.is_dirty.chunks_mut(width);
+            for (r, aw) in rows.iter_mut().zip(ps.adopting_weight.chunks_mut(width)) {
+                r.adopting.push(aw);
+                r.is_dirty.push(dirty.next().unwrap_or_default());
+            }
+        }
+        (rows, stages, tracked)
+    }
+
+    /// Adds the organisations marked by each range (per practice, ranges in order) to the
+    /// practices' lists of organisations to re-examine.
+    fn note_marked(practices: &mut [PracticeState], marked: Vec<Vec<Vec<u32>>>) {
+        for part in marked {
+            for (ps, list) in practices.iter_mut().zip(part) {
+                ps.dirty.extend(list);
+            }
+        }
+    }
+}
+
 /// A list of organisations in index order, changed in batches: changes of presence are
 /// noted as they happen and merged in one pass when the list is next read (inserting each
 /// into the middle of a long list would move the list once per change).
@@ -491,39 +550,8 @@ impl State {
             ..
         } = self;
         let ties = &mut net.ties;
-        let tracked: Vec<bool> = practices.iter().map(|ps| ps.tracks_dirty).collect();
-        // One entry per range of organisations: its slice of every sum a pull changes.
-        struct Rows<'a> {
-            member_weight: &'a mut [f64],
-            giving: &'a mut [f64],
-            active_weight: &'a mut [f64],
-            adopting: Vec<&'a mut [f64]>,
-            is_dirty: Vec<&'a mut [bool]>,
-        }
-        let mut rows: Vec<Rows> = member_weight
-            .chunks_mut(org_width)
-            .zip(giving.chunks_mut(org_width))
-            .zip(active_weight.chunks_mut(org_width))
-            .map(|((member_weight, giving), active_weight)| Rows {
-                member_weight,
-                giving,
-                active_weight,
-                adopting: Vec::with_capacity(tracked.len()),
-                is_dirty: Vec::with_capacity(tracked.len()),
-            })
-            .collect();
-        let mut stages: Vec<&[u8]> = Vec::with_capacity(tracked.len());
-        for ps in practices.iter_mut() {
-            stages.push(&ps.stage);
-            let mut dirty = ps.is_dirty.chunks_mut(org_width);
-            for (r, aw) in rows
-                .iter_mut()
-                .zip(ps.adopting_weight.chunks_mut(org_width))
-            {
-                r.adopting.push(aw);
-                r.is_dirty.push(dirty.next().unwrap_or_default());
-            }
-        }
+        let (rows, stages, tracked) =
+            SumRows::split(member_weight, giving, active_weight, practices, org_width);
         let (balances, weights) = (&mut ties.reciprocity, &mut ties.scaled_weight);
         let (marked, ()) = rayon::join(
             || {
@@ -579,11 +607,7 @@ impl State {
             },
         );
         drop(stages);
-        for part in marked {
-            for (ps, list) in practices.iter_mut().zip(part) {
-                ps.dirty.extend(list);
-            }
-        }
+        SumRows::note_marked(practices, marked);
         net.unit_weights &= blocks.iter().all(|b| b.unit);
     }
 
@@ -608,43 +632,15 @@ impl State {
             ..
         } = self;
         let (net, member, active) = (&*net, &*member, &*active);
-        let tracked: Vec<bool> = practices.iter().map(|ps| ps.tracks_dirty).collect();
-        let mut stages: Vec<&[u8]> = Vec::with_capacity(practices.len());
-        let mut adopting_weights: Vec<&mut Vec<f64>> = Vec::with_capacity(practices.len());
-        for ps in practices.iter_mut() {
-            stages.push(&ps.stage);
-            adopting_weights.push(&mut ps.adopting_weight);
-        }
-        // One entry per range of organisations: its slice of every sum it rewrites.
-        struct Rows<'a> {
-            member_weight: &'a mut [f64],
-            giving: &'a mut [f64],
-            active_weight: &'a mut [f64],
-            adopting: Vec<&'a mut [f64]>,
-        }
-        let mut rows: Vec<Rows> = member_weight
-            .chunks_mut(ROWS)
-            .zip(giving.chunks_mut(ROWS))
-            .zip(active_weight.chunks_mut(ROWS))
-            .map(|((member_weight, giving), active_weight)| Rows {
-                member_weight,
-                giving,
-                active_weight,
-                adopting: Vec::with_capacity(tracked.len()),
-            })
-            .collect();
-        for weights in adopting_weights {
-            for (r, aw) in rows.iter_mut().zip(weights.chunks_mut(ROWS)) {
-                r.adopting.push(aw);
-            }
-        }
+        let (rows, stages, tracked) =
+            SumRows::split(member_weight, giving, active_weight, practices, ROWS);
         let ties = &net.ties;
         // Per range: the organisations whose fraction changed for each practice.
-        let changed: Vec<Vec<Vec<u32>>> = rows
+        let marked: Vec<Vec<Vec<u32>>> = rows
             .into_par_iter()
             .enumerate()
             .map(|(c, mut r)| {
-                let mut changed = vec![Vec::new(); stages.len()];
+                let mut marked = vec![Vec::new(); stages.len()];
                 let mut aw = vec![0.0f64; stages.len()];
                 for k in 0..r.member_weight.len() {
                     let i = c * ROWS + k;
@@ -673,23 +669,19 @@ impl State {
                     r.giving[k] = gv;
                     r.active_weight[k] = sw;
                     for p in 0..stages.len() {
-                        if tracked[p] && (moved || r.adopting[p][k] != aw[p]) {
-                            changed[p].push(i as u32);
+                        let fraction_moved = moved || r.adopting[p][k] != aw[p];
+                        if tracked[p] && fraction_moved && !r.is_dirty[p][k] {
+                            r.is_dirty[p][k] = true;
+                            marked[p].push(i as u32);
                         }
                         r.adopting[p][k] = aw[p];
                     }
                 }
-                changed
+                marked
             })
             .collect();
         drop(stages);
-        for part in changed {
-            for (ps, list) in practices.iter_mut().zip(part) {
-                for i in list {
-                    ps.mark(i);
-                }
-            }
-        }
+        SumRows::note_marked(practices, marked);
     }
 
     /// Adds `sign` times each tie's scaled weight to the adopting weight of practice `p` at
