@@ -517,7 +517,7 @@ impl State {
 
     /// What setting tie `t`'s reciprocity balance to `balance` adds to the giving of its
     /// two ends (lower end first), for a tie between two members. Decided in parallel
-    /// (src/model/ties.rs) and applied with [`State::set_reciprocities`].
+    /// (src/model/ties.rs) and applied with [`State::apply_exchange`].
     #[inline]
     pub fn giving_change(&self, t: u32, balance: f32) -> [f64; 2] {
         let tu = t as usize;
@@ -611,8 +611,8 @@ impl State {
         net.unit_weights &= blocks.iter().all(|b| b.unit);
     }
 
-    /// Recomputes every weight-dependent neighbourhood sum (member weight, giving, and each
-    /// practice's adopting weight) from the ties, on all threads by ranges of
+    /// Recomputes every weight-dependent neighbourhood sum (member, giving and improving
+    /// weight, and each practice's adopting weight) from the ties, on all threads by ranges of
     /// organisations, and marks for the threshold rules the organisations whose fractions
     /// changed. For steps that changed the weights or balances of most ties at once
     /// (src/model/ties.rs): one pass over the adjacency then costs less than adding every
@@ -715,6 +715,14 @@ impl State {
 
     /// `i` starts trialling practice `p` at `step`, to embed at `due`.
     pub fn start_trialling(&mut self, p: usize, i: u32, step: u32, due: u32) {
+        self.begin_trial(p, i, step, due);
+        if self.member[i as usize] {
+            self.spread(p, i as usize, 1.0);
+        }
+    }
+
+    /// Everything of starting a trial but the neighbours' sums.
+    fn begin_trial(&mut self, p: usize, i: u32, step: u32, due: u32) {
         let ps = &mut self.practices[p];
         debug_assert_eq!(ps.stage[i as usize], NONE);
         ps.stage[i as usize] = TRIALLING;
@@ -725,9 +733,6 @@ impl State {
         ps.due.push_back((due, i));
         ps.fresh.push(i);
         ps.adopters.note(i);
-        if self.member[i as usize] {
-            self.spread(p, i as usize, 1.0);
-        }
     }
 
     /// Every organisation of `orgs` (distinct, in index order, none adopting `p`) starts
@@ -745,18 +750,9 @@ impl State {
             }
             return;
         }
-        let ps = &mut self.practices[p];
         for &i in orgs {
-            debug_assert_eq!(ps.stage[i as usize], NONE);
-            ps.stage[i as usize] = TRIALLING;
-            ps.since[i as usize] = step;
-            self.progress_sum[i as usize] += 0.5;
-            ps.due.push_back((due, i));
-            ps.adopters.note(i);
+            self.begin_trial(p, i, step, due);
         }
-        ps.trialling += orgs.len() as u32;
-        self.stale_drift.extend_from_slice(orgs);
-        ps.fresh.extend_from_slice(orgs);
         self.spread_all(p, orgs);
     }
 

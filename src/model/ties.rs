@@ -160,10 +160,8 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, pa
                     block.push(t, next, [ends[0] as u32, ends[1] as u32], change);
                 }
                 if both && pull > 0.0 {
-                    // As `Network::set_weight` stores it.
                     let old = state.net.ties.scaled_weight[t as usize];
-                    let w = pulled(old as f64 * state.net.scale, pull);
-                    let new = (w / state.net.scale) as f32;
+                    let new = pulled(old, state.net.scale, pull);
                     block.push_weight(state, t, next, old, new);
                 }
             }
@@ -202,10 +200,13 @@ fn next_balance(r: f32, shift: f32, a_active: bool, b_active: bool) -> f32 {
     r + shift * (target - r)
 }
 
-/// A tie's weight after one step of shared improvement work across it.
+/// A tie's stored (scaled) weight after one step of shared improvement work across it:
+/// its weight `w` moves `pull` of the way to full strength, stored as
+/// `Network::set_weight` stores it.
 #[inline]
-fn pulled(w: f64, pull: f64) -> f64 {
-    w + pull * (1.0 - w)
+fn pulled(scaled: f32, scale: f64, pull: f64) -> f32 {
+    let w = scaled as f64 * scale;
+    ((w + pull * (1.0 - w)) / scale) as f32
 }
 
 /// Exchange when most ties have improvers at an end: every live tie between members is
@@ -238,7 +239,7 @@ fn exchange_everywhere(state: &mut State, pull: f64, shift: f32) {
                 let (ax, ay) = (active[x] > 0, active[y] > 0);
                 *r = next_balance(*r, shift, ax, ay);
                 if ax && ay && pull > 0.0 {
-                    *sw = (pulled(*sw as f64 * scale, pull) / scale) as f32;
+                    *sw = pulled(*sw, scale, pull);
                     unit &= *sw == 1.0;
                 }
             }
