@@ -35,6 +35,9 @@ pub struct Settled {
     /// Wall seconds of each sub-model over all steps, in the order of
     /// [`crate::model::PHASES`].
     pub phase_s: [f64; crate::model::PHASES.len()],
+    /// Wall seconds of each sub-model in each step (step order, then [`crate::model::PHASES`]
+    /// order): which sub-model a slow step spent its time in.
+    pub step_phase_s: Vec<[f64; crate::model::PHASES.len()]>,
     /// Organisations that ever adopted any practice, in index order.
     pub adopters: Vec<u32>,
 }
@@ -70,6 +73,7 @@ impl Settled {
                 .zip(self.phase_s)
                 .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
                 .collect::<serde_json::Map<_, _>>(),
+            "step_phase_s": self.step_phase_s,
         })
         .to_string()
     }
@@ -102,11 +106,13 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
     let t1 = Instant::now();
     let mut trajectory = Vec::new();
     let mut step_s = Vec::new();
-    let mut phase_s = [0.0; crate::model::PHASES.len()];
+    let mut step_phase_s = Vec::new();
     let mut before = ever_adopted(&sim);
     while sim.step < plan.steps {
         let t = Instant::now();
-        sim.advance_timed(Some(&mut phase_s))?;
+        let mut phases = [0.0; crate::model::PHASES.len()];
+        sim.advance_timed(Some(&mut phases))?;
+        step_phase_s.push(phases);
         step_s.push(t.elapsed().as_secs_f64());
         let now = ever_adopted(&sim);
         trajectory.push(now.saturating_sub(before));
@@ -116,6 +122,13 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
         before = now;
     }
     let simulate_s = t1.elapsed().as_secs_f64();
+    let mut phase_s = [0.0; crate::model::PHASES.len()];
+    for step in &step_phase_s {
+        phase_s
+            .iter_mut()
+            .zip(step)
+            .for_each(|(total, s)| *total += s);
+    }
     let simulate_cpu_s = cpu1.zip(thread_cpu_s()).map(|(a, b)| b - a);
     let n = sim.world.n;
     let adopters = (0..n as u32)
@@ -134,6 +147,7 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
         trajectory,
         step_s,
         phase_s,
+        step_phase_s,
         adopters,
     })
 }
@@ -174,6 +188,7 @@ mod tests {
             trajectory: vec![0],
             step_s: vec![0.0],
             phase_s: [0.0; crate::model::PHASES.len()],
+            step_phase_s: vec![[0.0; crate::model::PHASES.len()]],
             adopters: vec![0, 2, 10],
         };
         assert_eq!(

@@ -129,8 +129,14 @@ impl<'a> Simulation<'a> {
             .collect();
         let mut net = net;
         if sc.ties.triadic_closure > 0.0 || !sc.interventions.is_empty() {
-            // Room for ties made during the run, so rows rarely overflow into a rebuild.
+            // Room for ties made during the run, so rows rarely overflow into a rebuild,
+            // and the tie table does not copy itself to grow at the first new tie (on a
+            // large network that copy cost the first step more than the rest of it):
+            // closure adds at most one tie per chosen organisation per step.
             net.rebuild(2);
+            let closures =
+                world.n as f64 * plan.per_step(sc.ties.triadic_closure) * plan.steps as f64;
+            net.reserve_ties((closures as usize).min(net.live_ties) + net.live_ties / 64 + 1024);
         }
         let mut state = State::new(net, sc.practices.len(), &threshold_rules, inactive);
         state.programme.governance = sc.governance.mode;

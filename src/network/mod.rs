@@ -318,6 +318,17 @@ impl Network {
         self.tie = tie;
     }
 
+    /// Makes room in the tie table for `extra` more ties, so that adding them never moves
+    /// the table.
+    pub fn reserve_ties(&mut self, extra: usize) {
+        let t = &mut self.ties;
+        t.a.reserve_exact(extra);
+        t.b.reserve_exact(extra);
+        t.scaled_weight.reserve_exact(extra);
+        t.reciprocity.reserve_exact(extra);
+        t.flags.reserve_exact(extra);
+    }
+
     /// Number of live ties of organisation `i`.
     #[inline]
     pub fn degree(&self, i: usize) -> usize {
