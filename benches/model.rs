@@ -130,7 +130,7 @@ fn sub_models(c: &mut Criterion) {
     group.bench_function("outcome_update", |b| {
         b.iter_batched_ref(
             || sim.state.clone(),
-            |state| outcome::step(&sim.ctx, &sim.world, state, month),
+            |state| outcome::step(&sim.ctx, state, month),
             BatchSize::LargeInput,
         )
     });

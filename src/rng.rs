@@ -132,6 +132,23 @@ impl Draws {
     }
 }
 
+/// Words between the starts of two windows of a stream ([`Draws::window`]): far more than
+/// any range of organisations draws in a step.
+const WINDOW_WORDS: u128 = 1 << 32;
+
+impl Draws {
+    /// A sequential generator on window `w` of the stream of (purpose, sub, step): for
+    /// ranges of organisations that each draw a variable number of times (thinned events,
+    /// `model::par::events`). Each range has a window of its own, so ranges can draw on
+    /// different threads and still see the same numbers. A stream is either addressed by
+    /// organisation ([`Draws::new`]) or by window, never both.
+    pub fn window(key: &[u8; 32], purpose: Purpose, sub: u32, step: u32, w: u64) -> SimRng {
+        let mut rng = Draws::sequence(key, purpose, sub, step);
+        rng.set_word_pos(w as u128 * WINDOW_WORDS);
+        rng
+    }
+}
+
 /// SplitMix64 as a generator: fast, and good enough for the handful of numbers one
 /// organisation needs in one step (its seed is already a ChaCha output).
 #[derive(Debug, Clone)]

@@ -8,7 +8,8 @@
 //!   and keep a pending list of those whose threshold is met but whose gates
 //!   (improvers, commitment, membership) held them back;
 //! - the independent cascade touches only neighbours of the last step's new adopters;
-//! - Bass gives every eligible non-adopter a chance, since each has a non-zero hazard.
+//! - Bass gives every eligible non-adopter a chance, since each has a non-zero hazard, but
+//!   examines only candidates drawn at the largest hazard one can have (thinning).
 //!
 //! With the gates off (gate factor 1) a threshold kernel adopts without drawing, exactly
 //! as the deterministic classic model; a cascade draws one uniform per exposed
@@ -137,29 +138,34 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                 innovation,
                 imitation,
             } => {
-                // Every eligible non-adopter has a hazard, so the pool is decided in blocks
-                // on all threads (src/model/par.rs).
+                // Every eligible non-adopter has a hazard, at most that of a non-adopter
+                // whose member neighbours all adopt (the gate factor is at most 1): the pool
+                // draws candidates at that bound, each kept with its own probability's
+                // share (thinning, src/model/par.rs), so the work follows the adoptions.
                 let ps = &state.practices[p];
                 let pool = &world.pool[p];
-                adopters = super::par::decide(pool.len(), |block, adopters| {
-                    let mut draws = Draws::new(&ctx.key, Purpose::Adoption, p as u32, step);
-                    for &i in &pool[block] {
-                        let i = i as usize;
+                let dt = ctx.plan.dt;
+                let bound = 1.0 - (-(innovation + imitation.max(0.0)) * dt).exp();
+                adopters = super::par::events(
+                    pool.len(),
+                    bound,
+                    |w| Draws::window(&ctx.key, Purpose::Adoption, p as u32, step, w),
+                    |k| {
+                        let i = pool[k] as usize;
                         if ps.stage[i] != NONE {
-                            continue;
+                            return 0.0;
                         }
-                        let g = gate(world, state, p, gates, commitment_on, i);
+                        let g = gate(world, state, p, gates, commitment_on, i).clamp(0.0, 1.0);
                         if g <= 0.0 {
-                            continue;
+                            return 0.0;
                         }
-                        let f = ps.fraction(i, state.member_weight[i]);
-                        let prob = g * (1.0 - (-(innovation + imitation * f) * ctx.plan.dt).exp());
-                        if draws.uniform(i as u32) < prob {
-                            adopters.push(i as u32);
-                        }
-                    }
-                })
-                .into_vec();
+                        let f = ps.fraction(i, state.member_weight[i]).clamp(0.0, 1.0);
+                        g * (1.0 - (-(innovation + imitation * f) * dt).exp())
+                    },
+                );
+                for a in adopters.iter_mut() {
+                    *a = pool[*a as usize];
+                }
             }
         }
         adopters.sort_unstable();

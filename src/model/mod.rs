@@ -140,6 +140,7 @@ impl<'a> Simulation<'a> {
         }
         let mut state = State::new(net, sc.practices.len(), &threshold_rules, inactive);
         state.programme.governance = sc.governance.mode;
+        state.reach = outcome::Reach::new(&ctx, &world);
         if sc.commitment.enabled {
             let c = &sc.commitment;
             let n = world.n as u32;
@@ -208,7 +209,7 @@ impl<'a> Simulation<'a> {
         lap(4);
         ties::step(ctx, world, state, s);
         lap(5);
-        outcome::step(ctx, world, state, month);
+        outcome::step(ctx, state, month);
         lap(6);
         if state.inactive.iter().any(|x| !x.is_finite()) {
             return Err(ModelError::Invariant {

@@ -7,7 +7,7 @@
 //! - embedded practices move a share `1 - prod(1 - share_o * effect_p)` of the reached
 //!   inactive people a year (share_o = the organisation's reach / the place's population),
 //!   combined over organisations and practices without double counting; as a hazard,
-//!   `-ln(1 - share)` per year;
+//!   `-ln(1 - share)` per year, kept as organisations embed and discontinue ([`Reach`]);
 //! - with these rates constant over a step, the two-state flow is solved exactly:
 //!   `I(t + dt) = I* + (I(t) - I*) exp(-lambda dt)`, with `lambda` the sum of all rates and
 //!   `I* = N (relapse + shock) / lambda`, so the baseline is an exact equilibrium at any step
@@ -46,42 +46,132 @@ pub fn shock_hazard(ctx: &Ctx, m: YearMonth) -> f64 {
         .sum()
 }
 
-/// Programme hazard per year in each place from embedded practices (the adopter lists
-/// settled first, as [`step`] does).
-pub fn programme_hazard(ctx: &Ctx, world: &World, state: &State) -> Vec<f64> {
-    let mut log_miss = vec![0.0f64; ctx.plan.scenario.places.len()];
-    for (p, ps) in state.practices.iter().enumerate() {
-        let effect = ctx.plan.scenario.practices[p].effect;
-        if effect <= 0.0 || ps.embedded == 0 {
-            continue;
-        }
-        let allowed = &world.kind_allowed[p];
-        for &i in ps.adopters.settled() {
-            let i = i as usize;
-            if ps.stage[i] == EMBEDDED
-                && allowed[world.kind[i] as usize]
-                && world.reach_share[i] > 0.0
-            {
-                log_miss[world.place[i] as usize] +=
-                    (1.0 - (world.reach_share[i] * effect).min(1.0)).ln();
-            }
+/// The programmes' reach, kept as organisations embed and discontinue practices: per place,
+/// the sum over embedded organisations and practices of `ln(1 - share_o * effect_p)`.
+///
+/// The sum is kept in fixed point (units of 2^-64) so that adding and taking away terms
+/// in any order gives the same bits: the outcome costs O(places) a step, not a pass over
+/// every adopter. One term is rounded by at most 2^-65, far below the f64 rounding of a
+/// hazard; an organisation that reaches its whole catchment (a term of -inf) is counted
+/// apart and makes the place's hazard infinite.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Place of each organisation.
+    place: Vec<u16>,
+    /// Per practice, each organisation's term (0 where it reaches nobody, may not adopt
+    /// the practice, or the practice has no effect); empty for a practice of no effect.
+    terms: Vec<Vec<f64>>,
+    /// Per place: the sum of the embedded organisations' finite terms, fixed point.
+    sum: Vec<i128>,
+    /// Per place: embedded organisations whose term is -inf.
+    whole: Vec<u32>,
+}
+
+/// One unit of [`Reach`]'s fixed point.
+const REACH_UNIT: f64 = 18_446_744_073_709_551_616.0; // 2^64
+
+impl Reach {
+    /// The reach of `world`'s organisations for `ctx`'s practices, nobody embedded yet.
+    pub fn new(ctx: &Ctx, world: &World) -> Reach {
+        let terms = ctx
+            .plan
+            .scenario
+            .practices
+            .iter()
+            .enumerate()
+            .map(|(p, practice)| {
+                if practice.effect <= 0.0 {
+                    return Vec::new();
+                }
+                let allowed = &world.kind_allowed[p];
+                (0..world.n)
+                    .map(|i| {
+                        let share = world.reach_share[i];
+                        if allowed[world.kind[i] as usize] && share > 0.0 {
+                            (1.0 - (share * practice.effect).min(1.0)).ln()
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let places = ctx.plan.scenario.places.len();
+        Reach {
+            place: world.place.clone(),
+            terms,
+            sum: vec![0; places],
+            whole: vec![0; places],
         }
     }
-    // A share moved per year s is the hazard -ln(1 - s) = -log_miss.
-    log_miss.into_iter().map(|l| -l).collect()
+
+    /// Adds (`sign` +1) or takes away (-1) the term of `i` embedding practice `p`.
+    #[inline]
+    pub fn change(&mut self, p: usize, i: usize, sign: i32) {
+        let Some(&term) = self.terms.get(p).and_then(|t| t.get(i)) else {
+            return;
+        };
+        let k = self.place[i] as usize;
+        if term == f64::NEG_INFINITY {
+            self.whole[k] = self.whole[k].wrapping_add_signed(sign);
+        } else if term != 0.0 {
+            self.sum[k] += sign as i128 * (term * REACH_UNIT).round() as i128;
+        }
+    }
+
+    /// Programme hazard per year in each place: a share moved per year `s` is the hazard
+    /// `-ln(1 - s)`, minus the kept sum.
+    pub fn hazard(&self) -> Vec<f64> {
+        self.sum
+            .iter()
+            .zip(&self.whole)
+            .map(|(&s, &w)| {
+                if w > 0 {
+                    f64::INFINITY
+                } else {
+                    (-s) as f64 / REACH_UNIT
+                }
+            })
+            .collect()
+    }
+
+    /// The same sums counted afresh from the stages (the check of `State::check_sums`).
+    pub fn recount(&self, stages: &[&[u8]]) -> Reach {
+        let mut fresh = Reach {
+            place: self.place.clone(),
+            terms: self.terms.clone(),
+            sum: vec![0; self.sum.len()],
+            whole: vec![0; self.whole.len()],
+        };
+        for (p, stage) in stages.iter().enumerate() {
+            for (i, &st) in stage.iter().enumerate() {
+                if st == EMBEDDED {
+                    fresh.change(p, i, 1);
+                }
+            }
+        }
+        fresh
+    }
+
+    /// Whether two reaches have the same sums.
+    pub fn same_sums(&self, other: &Reach) -> bool {
+        self.sum == other.sum && self.whole == other.whole
+    }
+}
+
+/// Programme hazard per year in each place from embedded practices.
+pub fn programme_hazard(state: &State) -> Vec<f64> {
+    state.reach.hazard()
 }
 
 /// One step of the population outcome for the step covering months from `month`.
-pub fn step(ctx: &Ctx, world: &World, state: &mut State, month: YearMonth) {
+pub fn step(ctx: &Ctx, state: &mut State, month: YearMonth) {
     let sc = &ctx.plan.scenario;
     let dt = ctx.plan.dt;
     let relapse = sc.outcome.relapse;
     let trend = trend_factor(ctx, month);
     let shock = shock_hazard(ctx, month);
-    for ps in &mut state.practices {
-        ps.settle_adopters();
-    }
-    let programme = programme_hazard(ctx, world, state);
+    let programme = programme_hazard(state);
     for (k, place) in sc.places.iter().enumerate() {
         let n = place.population;
         let eq = (place.inactive_prevalence * trend).clamp(1e-9, 1.0 - 1e-9);
@@ -92,5 +182,61 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, month: YearMonth) {
         let eq_inactive = n * to_inactive / lambda;
         let next = eq_inactive + (state.inactive[k] - eq_inactive) * (-lambda * dt).exp();
         state.inactive[k] = next.clamp(0.0, n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reach() -> Reach {
+        Reach {
+            place: vec![0, 1, 0, 1, 0],
+            terms: vec![vec![
+                (0.9f64).ln(),
+                (0.8f64).ln(),
+                f64::NEG_INFINITY,
+                0.0,
+                (-1e-9f64).ln_1p(),
+            ]],
+            sum: vec![0; 2],
+            whole: vec![0; 2],
+        }
+    }
+
+    /// The kept hazard is the direct sum of the embedded terms, whatever order they came
+    /// and went in, and returns to exactly nothing when they have all gone.
+    #[test]
+    fn kept_reach_is_order_free_and_exact() {
+        let mut r = reach();
+        for i in [4, 0, 1] {
+            r.change(0, i, 1);
+        }
+        let h = r.hazard();
+        let direct = [-((0.9f64).ln() + (-1e-9f64).ln_1p()), -(0.8f64).ln()];
+        for k in 0..2 {
+            assert!(
+                (h[k] - direct[k]).abs() <= 1e-15 * direct[k],
+                "{h:?} vs {direct:?}"
+            );
+        }
+        let mut other = reach();
+        for i in [1, 4, 0] {
+            other.change(0, i, 1);
+        }
+        assert!(r.same_sums(&other));
+        assert_eq!(r.hazard(), other.hazard());
+        // A whole-catchment organisation makes its place's hazard infinite while embedded.
+        r.change(0, 2, 1);
+        assert_eq!(r.hazard()[0], f64::INFINITY);
+        for i in [0, 2, 1, 4] {
+            r.change(0, i, -1);
+        }
+        assert_eq!(r.hazard(), vec![0.0, 0.0]);
+        assert!(r.same_sums(&reach()));
+        // The recount from stages agrees with what was kept.
+        r.change(0, 1, 1);
+        let stages: Vec<u8> = vec![0, EMBEDDED, 1, EMBEDDED, 0];
+        assert!(r.same_sums(&r.recount(&[&stages])));
     }
 }

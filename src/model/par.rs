@@ -132,6 +132,53 @@ pub fn segments(orgs: &[u32], weight: impl Fn(u32) -> usize, limit: usize) -> Ve
     out
 }
 
+/// Indices per range in [`events`]; each range draws from its own window of the stream.
+pub const EVENT_RANGE: usize = 1 << 16;
+
+/// From this many expected candidates, the ranges of [`events`] run on all threads.
+const PARALLEL_EVENTS: f64 = 8192.0;
+
+/// The indices of `0..n` at which an event happens this step, each independently with
+/// probability `prob(k)`, which must not exceed `bound`; in increasing order. The work is
+/// proportional to `n * bound`, not to `n`: candidates come at rate `bound` by geometric
+/// skipping, and each is kept with probability `prob(k) / bound` (thinning, which gives
+/// every index exactly its own probability). Range `r` of [`EVENT_RANGE`] indices draws
+/// from `window(r)`, so ranges can run on all threads with the same result; and every
+/// candidate draws its acceptance number whatever its probability, so one index's state
+/// never shifts the numbers another one sees.
+pub fn events(
+    n: usize,
+    bound: f64,
+    window: impl Fn(u64) -> crate::rng::SimRng + Sync,
+    prob: impl Fn(usize) -> f64 + Sync,
+) -> Vec<u32> {
+    let bound = bound.min(1.0);
+    if n == 0 || bound.is_nan() || bound <= 0.0 {
+        return Vec::new();
+    }
+    let range = |r: usize| {
+        let start = r * EVENT_RANGE;
+        let len = EVENT_RANGE.min(n - start);
+        let mut rng = window(r as u64);
+        let candidates = crate::rng::bernoulli_indices(&mut rng, len, bound);
+        let mut out = Vec::new();
+        for c in candidates {
+            let k = start + c;
+            let u = crate::rng::unit(&mut rng);
+            if u * bound < prob(k) {
+                out.push(k as u32);
+            }
+        }
+        out
+    };
+    let ranges = n.div_ceil(EVENT_RANGE);
+    if ranges == 1 || (n as f64) * bound < PARALLEL_EVENTS {
+        return (0..ranges).flat_map(range).collect();
+    }
+    let parts: Vec<Vec<u32>> = (0..ranges).into_par_iter().map(range).collect();
+    parts.concat()
+}
+
 /// Like [`decide`], but each block also updates its own slice of `values` in place (for
 /// rules whose new value of an organisation depends on nothing else that changes).
 pub fn update<V: Send, T: Send>(
@@ -181,6 +228,66 @@ mod tests {
         assert_eq!(sum(&v), 1002.0 * 1003.0 / 4.0);
         assert_eq!(sum(&[]), 0.0);
         assert_eq!(sum(&[1.5, 2.0]), 3.5);
+    }
+
+    /// Thinned events happen at each index's own rate (within 4 standard errors, over
+    /// many steps), come back in order, and are the same on any number of threads.
+    #[test]
+    fn events_happen_at_each_index_rate_on_any_threads() {
+        use crate::rng::{replicate_key, Draws, Purpose};
+        let n = 3 * EVENT_RANGE + 1000;
+        let key = replicate_key(5, 0);
+        // Four groups of indices with probabilities 0, 0.01, 0.05 and the bound 0.1.
+        let prob = |k: usize| [0.0, 0.01, 0.05, 0.1][k % 4];
+        let run = |step: u32| {
+            events(
+                n,
+                0.1,
+                |w| Draws::window(&key, Purpose::Discontinuation, 0, step, w),
+                prob,
+            )
+        };
+        let mut counts = [0u64; 4];
+        let steps = 20;
+        for step in 0..steps {
+            let got = run(step);
+            assert!(got.windows(2).all(|w| w[0] < w[1]));
+            for &k in &got {
+                counts[k as usize % 4] += 1;
+            }
+        }
+        for (g, &c) in counts.iter().enumerate() {
+            let trials = (steps as usize * n / 4) as f64;
+            let p = prob(g);
+            let sd = (trials * p * (1.0 - p)).sqrt();
+            assert!(
+                (c as f64 - trials * p).abs() <= 4.0 * sd + 1e-9,
+                "group {g}: {c} events in {trials} trials at {p}"
+            );
+        }
+        let one = run(7);
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(pool.install(|| run(7)), one);
+        }
+        assert!(events(
+            n,
+            0.0,
+            |w| Draws::window(&key, Purpose::Discontinuation, 0, 1, w),
+            prob
+        )
+        .is_empty());
+        // At bound 1 every index is a candidate and keeps its own probability.
+        let all = events(
+            1000,
+            1.0,
+            |w| Draws::window(&key, Purpose::Discontinuation, 0, 1, w),
+            |_| 1.0,
+        );
+        assert_eq!(all, (0..1000).collect::<Vec<u32>>());
     }
 
     #[test]

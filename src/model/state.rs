@@ -61,10 +61,6 @@ pub struct PracticeState {
     pub is_pending: Vec<bool>,
     /// (step due, organisation): trialling organisations in order of embedding.
     pub due: VecDeque<(u32, u32)>,
-    /// Adopting (trialling or embedded) organisations in index order, so the rules that
-    /// concern adopters only visit them, in the same order as a sweep would (read through
-    /// [`PracticeState::settle_adopters`]).
-    pub adopters: OrgList,
     pub trialling: u32,
     pub embedded: u32,
     pub discontinued: u32,
@@ -88,7 +84,6 @@ impl PracticeState {
             pending: Vec::new(),
             is_pending: vec![false; if tracks_dirty { n } else { 0 }],
             due: VecDeque::new(),
-            adopters: OrgList::default(),
             trialling: 0,
             embedded: 0,
             discontinued: 0,
@@ -102,12 +97,6 @@ impl PracticeState {
             self.is_dirty[i as usize] = true;
             self.dirty.push(i);
         }
-    }
-
-    /// The adopter list with every change of stage merged in.
-    pub fn settle_adopters(&mut self) -> &[u32] {
-        let stage = &self.stage;
-        self.adopters.settle(|i| adopting(stage[i as usize]))
     }
 
     /// Weighted fraction of `i`'s member neighbours that are adopting (0 without ties).
@@ -401,6 +390,9 @@ pub struct State {
     pub stale_drift: Vec<u32>,
     /// What interventions left behind: governance mode, costs, timed effects.
     pub programme: crate::intervention::Programme,
+    /// The embedded practices' reach per place, kept by [`State::embed`] and
+    /// [`State::discontinue`] (empty, and never changing, until the run sets it up).
+    pub reach: super::outcome::Reach,
 }
 
 impl State {
@@ -458,6 +450,7 @@ impl State {
             drift: vec![0.0; n],
             stale_drift: Vec::new(),
             programme: crate::intervention::Programme::default(),
+            reach: Default::default(),
             net,
         }
     }
@@ -732,7 +725,6 @@ impl State {
         self.stale_drift.push(i);
         ps.due.push_back((due, i));
         ps.fresh.push(i);
-        ps.adopters.note(i);
     }
 
     /// Every organisation of `orgs` (distinct, in index order, none adopting `p`) starts
@@ -837,6 +829,7 @@ impl State {
             ps.since[i as usize] = step;
             ps.trialling -= 1;
             ps.embedded += 1;
+            self.reach.change(p, i as usize, 1);
             self.progress_sum[i as usize] += 0.5;
             self.stale_drift.push(i);
         }
@@ -854,12 +847,12 @@ impl State {
             self.progress_sum[i as usize] -= 0.5;
         } else {
             ps.embedded -= 1;
+            self.reach.change(p, i as usize, -1);
             self.progress_sum[i as usize] -= 1.0;
         }
         self.stale_drift.push(i);
         ps.stage[i as usize] = DISCONTINUED;
         ps.since[i as usize] = step;
-        ps.adopters.note(i);
         ps.discontinued += 1;
         if self.member[i as usize] {
             self.spread(p, i as usize, -1.0);
@@ -1017,14 +1010,9 @@ impl State {
                 self.trained_total, self.active_total
             ));
         }
-        for (p, ps) in self.practices.iter().enumerate() {
-            let adopters: Vec<u32> = (0..self.n() as u32)
-                .filter(|&i| adopting(ps.stage[i as usize]))
-                .collect();
-            let mut kept = ps.adopters.clone();
-            if adopters != kept.settle(|i| adopting(ps.stage[i as usize])) {
-                return Err(format!("practice {p}: the adopter list is out of date"));
-            }
+        let stages: Vec<&[u8]> = self.practices.iter().map(|ps| &ps.stage[..]).collect();
+        if !self.reach.same_sums(&self.reach.recount(&stages)) {
+            return Err("the embedded practices' reach is out of date".into());
         }
         for i in 0..self.n() {
             let mut mw = 0.0;
@@ -1267,21 +1255,6 @@ mod tests {
         }
         assert_eq!(l.settle(|i| present[i as usize]), &[0, 2, 7, 9]);
         assert_eq!(l.settled(), &[0, 2, 7, 9]);
-    }
-
-    #[test]
-    fn adopter_lists_follow_trials_and_discontinuations() {
-        let mut s = star(9);
-        for i in [7, 0, 4, 2] {
-            s.start_trialling(0, i, 1, 3);
-        }
-        assert_eq!(s.practices[0].settle_adopters(), &[0, 2, 4, 7]);
-        s.discontinue(0, 4, 2);
-        s.start_trialling(0, 8, 2, 4);
-        s.start_trialling(1, 3, 2, 4);
-        assert_eq!(s.practices[0].settle_adopters(), &[0, 2, 7, 8]);
-        assert_eq!(s.practices[1].settle_adopters(), &[3]);
-        s.check_sums().unwrap();
     }
 
     #[test]
