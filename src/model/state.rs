@@ -190,13 +190,13 @@ impl ExchangeBlock {
         }
     }
 
-    /// Decides that tie `t` between two improving members, with balance `balance` after
-    /// this step, moves from scaled weight `old` to `new`.
+    /// Decides that tie `t` between two improving members, `ends` its `a` and `b`, with
+    /// balance `balance` after this step, moves from scaled weight `old` to `new`.
     #[inline]
-    pub fn push_weight(&mut self, state: &State, t: u32, balance: f32, old: f32, new: f32) {
+    pub fn push_weight(&mut self, t: u32, ends: [u32; 2], balance: f32, old: f32, new: f32) {
         self.weights[t as usize >> self.tie_shift].push((t, new));
         self.unit &= new == 1.0;
-        let (a, b) = (state.net.ties.a[t as usize], state.net.ties.b[t as usize]);
+        let [a, b] = ends;
         let delta = new as f64 - old as f64;
         let r = balance as f64;
         for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
