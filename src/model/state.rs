@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 
-use crate::network::{Network, TieSpec};
+use crate::network::{prefetch, Network, TieSpec};
 
 /// Practice stage of an organisation.
 pub const NONE: u8 = 0;
@@ -770,8 +770,21 @@ impl State {
         let blocks: Vec<Vec<Vec<(u32, f32)>>> = orgs
             .par_chunks(super::par::LIST_BLOCK)
             .map(|block| {
-                let mut ranges = vec![Vec::new(); EXCHANGE_RANGES];
-                for &i in block.iter().filter(|&&i| member[i as usize]) {
+                let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
+                let mut ranges: Vec<Vec<(u32, f32)>> = (0..EXCHANGE_RANGES)
+                    .map(|_| Vec::with_capacity(entries / EXCHANGE_RANGES * 5 / 4 + 8))
+                    .collect();
+                for (n, &i) in block.iter().enumerate() {
+                    // The weights are scattered over the tie table: ask for them ahead.
+                    if !net.unit_weights {
+                        let weights = &net.ties.scaled_weight;
+                        net.ask_ahead(block, n, |_, t| {
+                            prefetch(weights.as_ptr().wrapping_add(t as usize))
+                        });
+                    }
+                    if !member[i as usize] {
+                        continue;
+                    }
                     for (&j, &t) in net
                         .neighbours(i as usize)
                         .iter()

@@ -10,7 +10,7 @@
 
 use crate::model::world::World;
 use crate::model::Ctx;
-use crate::network::{TieSpec, REMOVED};
+use crate::network::{prefetch, TieSpec, REMOVED};
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
@@ -118,7 +118,12 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, pa
             // the row, then what it points to), so that the loads overlap this row's work.
             // Small exchanges run in cache and would only pay for the asking.
             if parallel {
-                ask_ahead(state, orgs, n);
+                let (standing, ties) = (&state.standing, &state.net.ties);
+                state.net.ask_ahead(orgs, n, |j, t| {
+                    prefetch(standing.as_ptr().wrapping_add(j as usize));
+                    prefetch(ties.reciprocity.as_ptr().wrapping_add(t as usize));
+                    prefetch(ties.scaled_weight.as_ptr().wrapping_add(t as usize));
+                });
             }
             let i = i as usize;
             if !state.member[i] {
@@ -162,47 +167,6 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, pa
     })
     .into_vec();
     state.apply_exchange(&decided);
-}
-
-/// Prefetches for [`exchange_segment`] at position `n` of `orgs`: where the row of the
-/// organisation six ahead starts, the row of the one four ahead, and the balances, weights
-/// and standings of the one two ahead (its row asked for two organisations ago).
-#[inline(always)]
-fn ask_ahead(state: &State, orgs: &[u32], n: usize) {
-    let net = &state.net;
-    if let Some(&far) = orgs.get(n + 6) {
-        prefetch(net.offsets.as_ptr().wrapping_add(far as usize));
-        prefetch(net.len.as_ptr().wrapping_add(far as usize));
-    }
-    if let Some(&mid) = orgs.get(n + 4) {
-        let (s, l) = (net.offsets[mid as usize] as usize, net.len[mid as usize] as usize);
-        for k in [s, s + l.saturating_sub(1)] {
-            prefetch(net.neighbour.as_ptr().wrapping_add(k));
-            prefetch(net.tie.as_ptr().wrapping_add(k));
-        }
-    }
-    if let Some(&near) = orgs.get(n + 2) {
-        let near = near as usize;
-        for (&j, &t) in net.neighbours(near).iter().zip(net.tie_ids(near)) {
-            prefetch(state.standing.as_ptr().wrapping_add(j as usize));
-            prefetch(net.ties.reciprocity.as_ptr().wrapping_add(t as usize));
-            prefetch(net.ties.scaled_weight.as_ptr().wrapping_add(t as usize));
-        }
-    }
-}
-
-/// Asks the processor to bring the cache line of `p` in (no effect on results; a no-op
-/// where there is no prefetch instruction).
-#[inline(always)]
-fn prefetch<T>(p: *const T) {
-    // SAFETY: SSE is part of every x86_64 target, and a prefetch never faults or reads
-    // into the program, whatever the address.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 /// A tie's reciprocity balance after one step of exchange, given which ends have active

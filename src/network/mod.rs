@@ -329,6 +329,32 @@ impl Network {
         t.flags.reserve_exact(extra);
     }
 
+    /// Prefetches for a pass over the rows of `orgs`, at position `n` of it: where the row
+    /// of the organisation six ahead starts, the row of the one four ahead, and, for each
+    /// entry `(neighbour, tie)` of the row two ahead (asked for two organisations ago), what
+    /// `entry` asks for. Such a pass mostly waits for scattered loads; asked for in stages
+    /// they overlap the work on the current row. No effect on results.
+    #[inline(always)]
+    pub fn ask_ahead(&self, orgs: &[u32], n: usize, entry: impl Fn(u32, u32)) {
+        if let Some(&far) = orgs.get(n + 6) {
+            prefetch(self.offsets.as_ptr().wrapping_add(far as usize));
+            prefetch(self.len.as_ptr().wrapping_add(far as usize));
+        }
+        if let Some(&mid) = orgs.get(n + 4) {
+            let (s, l) = (self.offsets[mid as usize] as usize, self.len[mid as usize] as usize);
+            for k in [s, s + l.saturating_sub(1)] {
+                prefetch(self.neighbour.as_ptr().wrapping_add(k));
+                prefetch(self.tie.as_ptr().wrapping_add(k));
+            }
+        }
+        if let Some(&near) = orgs.get(n + 2) {
+            let near = near as usize;
+            for (&j, &t) in self.neighbours(near).iter().zip(self.tie_ids(near)) {
+                entry(j, t);
+            }
+        }
+    }
+
     /// Number of live ties of organisation `i`.
     #[inline]
     pub fn degree(&self, i: usize) -> usize {
@@ -566,6 +592,20 @@ fn boundary_flags(a: u32, b: u32, kind: &[u16], place: &[u16]) -> u8 {
         f |= CROSS_PLACE;
     }
     f
+}
+
+/// Asks the processor to bring the cache line of `p` in (no effect on results; a no-op
+/// where there is no prefetch instruction).
+#[inline(always)]
+pub fn prefetch<T>(p: *const T) {
+    // SAFETY: SSE is part of every x86_64 target, and a prefetch never faults or reads
+    // into the program, whatever the address.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 #[cfg(test)]
@@ -848,3 +888,4 @@ mod tests {
         assert!((net.weight(0) / s - 2.0 / 3.0).abs() < 1e-6);
     }
 }
+
