@@ -20,7 +20,7 @@ use crate::model::Ctx;
 use crate::rng::{Draws, Purpose};
 use crate::scenario::{Gates, Kernel};
 
-use super::state::{State, NONE};
+use super::state::{PracticeState, State, NONE};
 
 /// Probability factor the gates put on `i` adopting practice `p`: 0 when it cannot adopt.
 #[inline]
@@ -198,35 +198,133 @@ fn mark_met_unexposed(world: &World, state: &mut State, p: usize, kernel: &Kerne
 }
 
 /// Re-examines the organisations whose neighbourhood changed and adds those whose
-/// threshold is now met to the pending list.
+/// threshold is now met to the pending list (the newly met after those already waiting, in
+/// any order: the caller sorts them).
 fn examine_frontier(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
+    let n = state.n();
+    if state.practices[p].dirty.len() * SWEEP_SHARE >= n {
+        return examine_everywhere(world, state, p, kernel);
+    }
+    let member_weight = &state.member_weight;
     let ps = &mut state.practices[p];
     let dirty = std::mem::take(&mut ps.dirty);
+    let PracticeState {
+        is_dirty,
+        is_pending,
+        pending,
+        stage,
+        adopting_weight,
+        adopting_count,
+        ..
+    } = ps;
+    let view = Frontier {
+        stage,
+        adopting_weight,
+        adopting_count,
+    };
     for &i in &dirty {
         let iu = i as usize;
-        ps.is_dirty[iu] = false;
-        if ps.stage[iu] != NONE {
+        is_dirty[iu] = false;
+        if view.stage[iu] != NONE {
             continue;
         }
-        let met = match kernel {
-            Kernel::FractionalThreshold { .. } => {
-                let w = state.member_weight[iu];
-                // Organisations without live ties to members never adopt by threshold.
-                w > 0.0 && ps.adopting_weight[iu] / w >= world.threshold[p][iu]
-            }
-            Kernel::AbsoluteThreshold { neighbours } => ps.adopting_count[iu] >= *neighbours,
-            _ => false,
-        };
-        if met && !ps.is_pending[iu] {
-            ps.pending.push(i);
+        let met = view.met(world, member_weight, p, kernel, iu);
+        if met && !is_pending[iu] {
+            pending.push(i);
         }
         // An organisation that no longer meets its threshold leaves the pending list.
-        ps.is_pending[iu] = met;
+        is_pending[iu] = met;
     }
     // Reuse the allocation.
     let mut dirty = dirty;
     dirty.clear();
     if ps.dirty.is_empty() {
         ps.dirty = dirty;
+    }
+}
+
+/// From one marked organisation in this many, the frontier is examined by a sweep of the
+/// marks on all threads, in index order, instead of one by one in the order marked.
+const SWEEP_SHARE: usize = 8;
+
+/// [`examine_frontier`] of a large frontier: every block of organisations clears its own
+/// marks and sets its own pending flags on all threads, and the newly met join the pending
+/// list in index order. The same pending set as one by one.
+fn examine_everywhere(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
+    use rayon::prelude::*;
+    let ps = &mut state.practices[p];
+    let member_weight = &state.member_weight;
+    let PracticeState {
+        is_dirty,
+        is_pending,
+        stage,
+        adopting_weight,
+        adopting_count,
+        ..
+    } = ps;
+    let view = Frontier {
+        stage,
+        adopting_weight,
+        adopting_count,
+    };
+    let fresh: Vec<Vec<u32>> = is_dirty
+        .par_chunks_mut(super::par::BLOCK)
+        .zip(is_pending.par_chunks_mut(super::par::BLOCK))
+        .enumerate()
+        .map(|(b, (dirty, pending))| {
+            let start = b * super::par::BLOCK;
+            let mut fresh = Vec::new();
+            for (k, (d, pend)) in dirty.iter_mut().zip(pending.iter_mut()).enumerate() {
+                if !*d {
+                    continue;
+                }
+                *d = false;
+                let i = start + k;
+                if view.stage[i] != NONE {
+                    continue;
+                }
+                let met = view.met(world, member_weight, p, kernel, i);
+                if met && !*pend {
+                    fresh.push(i as u32);
+                }
+                *pend = met;
+            }
+            fresh
+        })
+        .collect();
+    ps.dirty.clear();
+    for f in fresh {
+        ps.pending.extend(f);
+    }
+}
+
+/// What deciding whether a threshold is met reads of a practice, borrowed apart from the
+/// flags that examining the frontier writes.
+struct Frontier<'a> {
+    stage: &'a [u8],
+    adopting_weight: &'a [f64],
+    adopting_count: &'a [u32],
+}
+
+impl Frontier<'_> {
+    /// Whether `i`'s threshold for practice `p` is met.
+    #[inline]
+    fn met(
+        &self,
+        world: &World,
+        member_weight: &[f64],
+        p: usize,
+        kernel: &Kernel,
+        i: usize,
+    ) -> bool {
+        match kernel {
+            Kernel::FractionalThreshold { .. } => {
+                let w = member_weight[i];
+                // Organisations without live ties to members never adopt by threshold.
+                w > 0.0 && self.adopting_weight[i] / w >= world.threshold[p][i]
+            }
+            Kernel::AbsoluteThreshold { neighbours } => self.adopting_count[i] >= *neighbours,
+            _ => false,
+        }
     }
 }

@@ -341,7 +341,10 @@ impl Network {
             prefetch(self.len.as_ptr().wrapping_add(far as usize));
         }
         if let Some(&mid) = orgs.get(n + 4) {
-            let (s, l) = (self.offsets[mid as usize] as usize, self.len[mid as usize] as usize);
+            let (s, l) = (
+                self.offsets[mid as usize] as usize,
+                self.len[mid as usize] as usize,
+            );
             for k in [s, s + l.saturating_sub(1)] {
                 prefetch(self.neighbour.as_ptr().wrapping_add(k));
                 prefetch(self.tie.as_ptr().wrapping_add(k));
@@ -888,4 +891,3 @@ mod tests {
         assert!((net.weight(0) / s - 2.0 / 3.0).abs() < 1e-6);
     }
 }
-
