@@ -28,15 +28,20 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     if td.reinforcement > 0.0 || track_reciprocity {
         exchange(ctx, state);
     }
+    let t0 = std::time::Instant::now();
     if td.triadic_closure > 0.0 {
         close_triads(ctx, world, state, step);
     }
+    let t1 = t0.elapsed().as_secs_f64()*1e3;
     if td.turnover_loss && sc.training.staff_turnover > 0.0 {
         // Each live person-dependent tie is lost with the turnover probability.
         let p = ctx.plan.per_step(sc.training.staff_turnover);
         let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 1, step);
         let hit = bernoulli_indices(&mut rng, state.person_ties.len(), p);
-        for &k in &hit {
+        for (h, &k) in hit.iter().enumerate() {
+            // The ties hit are scattered over the tie table, their ends over the rows:
+            // ask for the ties four ahead, and the rows and sums of the ends two ahead.
+            ask_turnover_ahead(state, &hit, h);
             let t = state.person_ties[k];
             if state.net.ties.flags[t as usize] & REMOVED == 0 {
                 state.remove_tie(t);
@@ -53,6 +58,31 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
             kept += end - k - 1;
         }
         list.truncate(kept);
+    }
+    if std::env::var_os("TR").is_some() { eprintln!("CT {t1:.2} {:.2}", t0.elapsed().as_secs_f64()*1e3 - t1); }
+}
+
+/// Prefetches for the turnover pass at hit `h` (no effect on results).
+#[inline(always)]
+fn ask_turnover_ahead(state: &State, hit: &[usize], h: usize) {
+    let ties = &state.net.ties;
+    if let Some(&k) = hit.get(h + 4) {
+        let t = state.person_ties[k] as usize;
+        prefetch(ties.a.as_ptr().wrapping_add(t));
+        prefetch(ties.b.as_ptr().wrapping_add(t));
+        prefetch(ties.flags.as_ptr().wrapping_add(t));
+        prefetch(ties.scaled_weight.as_ptr().wrapping_add(t));
+        prefetch(ties.reciprocity.as_ptr().wrapping_add(t));
+    }
+    if let Some(&k) = hit.get(h + 2) {
+        let t = state.person_ties[k] as usize;
+        for x in [ties.a[t] as usize, ties.b[t] as usize] {
+            prefetch(state.net.offsets.as_ptr().wrapping_add(x));
+            prefetch(state.net.len.as_ptr().wrapping_add(x));
+            prefetch(state.member_weight.as_ptr().wrapping_add(x));
+            prefetch(state.giving.as_ptr().wrapping_add(x));
+            prefetch(state.standing.as_ptr().wrapping_add(x));
+        }
     }
 }
 
@@ -242,7 +272,18 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 0, step);
     let mut proposals: Vec<(u32, u32)> = Vec::new();
     let mut strong_nbrs: Vec<u32> = Vec::new();
-    for i in bernoulli_indices(&mut rng, state.n(), p) {
+    let chosen: Vec<u32> = bernoulli_indices(&mut rng, state.n(), p)
+        .into_iter()
+        .map(|i| i as u32)
+        .collect();
+    for (n, &i) in chosen.iter().enumerate() {
+        // The chosen are scattered: ask for their rows and ties' weights ahead.
+        let (member, weights) = (&state.member, &state.net.ties.scaled_weight);
+        state.net.ask_ahead(&chosen, n, |j, t| {
+            prefetch(member.as_ptr().wrapping_add(j as usize));
+            prefetch(weights.as_ptr().wrapping_add(t as usize));
+        });
+        let i = i as usize;
         if !state.member[i] || state.net.degree(i) < 2 {
             continue;
         }
