@@ -201,10 +201,15 @@ fn mark_met_unexposed(world: &World, state: &mut State, p: usize, kernel: &Kerne
 /// threshold is now met to the pending list (the newly met after those already waiting, in
 /// any order: the caller sorts them).
 fn examine_frontier(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
-    let n = state.n();
-    if state.practices[p].dirty.len() * SWEEP_SHARE >= n {
-        return examine_everywhere(world, state, p, kernel);
+    if state.practices[p].dirty.len() * SWEEP_SHARE >= state.n() {
+        examine_everywhere(world, state, p, kernel);
+    } else {
+        examine_listed(world, state, p, kernel);
     }
+}
+
+/// [`examine_frontier`] one marked organisation after another, in the order marked.
+fn examine_listed(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
     let member_weight = &state.member_weight;
     let ps = &mut state.practices[p];
     let dirty = std::mem::take(&mut ps.dirty);
@@ -326,5 +331,96 @@ impl Frontier<'_> {
             Kernel::AbsoluteThreshold { neighbours } => self.adopting_count[i] >= *neighbours,
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{Network, TieSpec};
+
+    /// A random network with some adopters (whose neighbours are marked) and some
+    /// organisations already pending, a few of which no longer meet their thresholds.
+    fn marked_state(n: u32) -> (World, State) {
+        let mut x = 99u64;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as u32
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut ties = Vec::new();
+        while ties.len() < 4 * n as usize {
+            let (a, b) = (next() % n, next() % n);
+            if a != b && seen.insert((a.min(b), a.max(b))) {
+                ties.push(TieSpec {
+                    a,
+                    b,
+                    weight: 0.1 + (next() % 90) as f32 / 100.0,
+                    person_dependent: false,
+                });
+            }
+        }
+        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        let mut state = State::new(net, 1, &[true], vec![0.0]);
+        let world = World {
+            n: n as usize,
+            kind: vec![0; n as usize],
+            place: vec![0; n as usize],
+            staff: vec![10; n as usize],
+            reach: vec![0.0; n as usize],
+            reach_share: vec![0.0; n as usize],
+            ids: None,
+            kind_allowed: vec![vec![true]],
+            threshold: vec![(0..n).map(|_| (next() % 60) as f64 / 100.0).collect()],
+            pool: vec![(0..n).collect()],
+            by_kind: vec![(0..n).collect()],
+        };
+        for i in 0..n {
+            if next() % 7 == 0 {
+                state.set_member(i, false);
+            }
+        }
+        for i in 0..n {
+            if next() % 5 == 0 {
+                state.start_trialling(0, i, 1, 5);
+            }
+        }
+        // Waiting organisations, some of which a withdrawal will leave below threshold.
+        let ps = &mut state.practices[0];
+        for i in 0..n {
+            if ps.stage[i as usize] == NONE && next() % 9 == 0 {
+                ps.pending.push(i);
+                ps.is_pending[i as usize] = true;
+            }
+        }
+        (world, state)
+    }
+
+    /// The sweep over the marks leaves the same pending set, flags and (cleared) marks as
+    /// examining the marked one by one.
+    #[test]
+    fn sweeping_the_frontier_matches_examining_it_one_by_one() {
+        let kernel = Kernel::FractionalThreshold {
+            threshold: crate::scenario::Dist::Fixed(0.3),
+        };
+        let (world, start) = marked_state(3000);
+        assert!(start.practices[0].dirty.len() * SWEEP_SHARE >= start.n());
+        let (mut listed, mut swept) = (start.clone(), start);
+        examine_listed(&world, &mut listed, 0, &kernel);
+        examine_everywhere(&world, &mut swept, 0, &kernel);
+        let (a, b) = (&mut listed.practices[0], &mut swept.practices[0]);
+        assert!(a.dirty.is_empty() && b.dirty.is_empty());
+        assert!(!a.is_dirty.iter().any(|&d| d) && !b.is_dirty.iter().any(|&d| d));
+        assert_eq!(a.is_pending, b.is_pending);
+        a.pending.sort_unstable();
+        b.pending.sort_unstable();
+        assert_eq!(a.pending, b.pending);
+        assert!(
+            a.pending.len() > 100,
+            "too few pending to compare: {}",
+            a.pending.len()
+        );
     }
 }

@@ -32,7 +32,7 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     if td.triadic_closure > 0.0 {
         close_triads(ctx, world, state, step);
     }
-    let t1 = t0.elapsed().as_secs_f64()*1e3;
+    let t1 = t0.elapsed().as_secs_f64() * 1e3;
     if td.turnover_loss && sc.training.staff_turnover > 0.0 {
         // Each live person-dependent tie is lost with the turnover probability.
         let p = ctx.plan.per_step(sc.training.staff_turnover);
@@ -59,7 +59,9 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         }
         list.truncate(kept);
     }
-    if std::env::var_os("TR").is_some() { eprintln!("CT {t1:.2} {:.2}", t0.elapsed().as_secs_f64()*1e3 - t1); }
+    if std::env::var_os("TR").is_some() {
+        eprintln!("CT {t1:.2} {:.2}", t0.elapsed().as_secs_f64() * 1e3 - t1);
+    }
 }
 
 /// Prefetches for the turnover pass at hit `h` (no effect on results).
