@@ -210,35 +210,15 @@ fn examine_frontier(world: &World, state: &mut State, p: usize, kernel: &Kernel)
 
 /// [`examine_frontier`] one marked organisation after another, in the order marked.
 fn examine_listed(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
-    let member_weight = &state.member_weight;
     let ps = &mut state.practices[p];
     let dirty = std::mem::take(&mut ps.dirty);
-    let PracticeState {
-        is_dirty,
-        is_pending,
-        pending,
-        stage,
-        adopting_weight,
-        adopting_count,
-        ..
-    } = ps;
-    let view = Frontier {
-        stage,
-        adopting_weight,
-        adopting_count,
-    };
+    let (view, is_dirty, is_pending, pending) =
+        Frontier::split(world, &state.member_weight, p, kernel, ps);
     for &i in &dirty {
         let iu = i as usize;
-        is_dirty[iu] = false;
-        if view.stage[iu] != NONE {
-            continue;
-        }
-        let met = view.met(world, member_weight, p, kernel, iu);
-        if met && !is_pending[iu] {
+        if view.examine(iu, &mut is_dirty[iu], &mut is_pending[iu]) {
             pending.push(i);
         }
-        // An organisation that no longer meets its threshold leaves the pending list.
-        is_pending[iu] = met;
     }
     // Reuse the allocation.
     let mut dirty = dirty;
@@ -258,75 +238,96 @@ const SWEEP_SHARE: usize = 8;
 fn examine_everywhere(world: &World, state: &mut State, p: usize, kernel: &Kernel) {
     use rayon::prelude::*;
     let ps = &mut state.practices[p];
-    let member_weight = &state.member_weight;
-    let PracticeState {
-        is_dirty,
-        is_pending,
-        stage,
-        adopting_weight,
-        adopting_count,
-        ..
-    } = ps;
-    let view = Frontier {
-        stage,
-        adopting_weight,
-        adopting_count,
-    };
+    let (view, is_dirty, is_pending, pending) =
+        Frontier::split(world, &state.member_weight, p, kernel, ps);
     let fresh: Vec<Vec<u32>> = is_dirty
         .par_chunks_mut(super::par::BLOCK)
         .zip(is_pending.par_chunks_mut(super::par::BLOCK))
         .enumerate()
-        .map(|(b, (dirty, pending))| {
+        .map(|(b, (marks, flags))| {
             let start = b * super::par::BLOCK;
             let mut fresh = Vec::new();
-            for (k, (d, pend)) in dirty.iter_mut().zip(pending.iter_mut()).enumerate() {
-                if !*d {
-                    continue;
+            for (k, (mark, flag)) in marks.iter_mut().zip(flags.iter_mut()).enumerate() {
+                if *mark && view.examine(start + k, mark, flag) {
+                    fresh.push((start + k) as u32);
                 }
-                *d = false;
-                let i = start + k;
-                if view.stage[i] != NONE {
-                    continue;
-                }
-                let met = view.met(world, member_weight, p, kernel, i);
-                if met && !*pend {
-                    fresh.push(i as u32);
-                }
-                *pend = met;
             }
             fresh
         })
         .collect();
-    ps.dirty.clear();
     for f in fresh {
-        ps.pending.extend(f);
+        pending.extend(f);
     }
+    ps.dirty.clear();
 }
 
-/// What deciding whether a threshold is met reads of a practice, borrowed apart from the
-/// flags that examining the frontier writes.
+/// What examining a marked organisation reads (the practice's stages and adopting sums,
+/// the member sums, the thresholds), borrowed apart from what it writes.
 struct Frontier<'a> {
+    world: &'a World,
+    member_weight: &'a [f64],
+    p: usize,
+    kernel: &'a Kernel,
     stage: &'a [u8],
     adopting_weight: &'a [f64],
     adopting_count: &'a [u32],
 }
 
-impl Frontier<'_> {
-    /// Whether `i`'s threshold for practice `p` is met.
-    #[inline]
-    fn met(
-        &self,
-        world: &World,
-        member_weight: &[f64],
+impl<'a> Frontier<'a> {
+    /// The view of practice `p` and what examining writes: its marks, pending flags and
+    /// pending list.
+    #[allow(clippy::type_complexity)]
+    fn split(
+        world: &'a World,
+        member_weight: &'a [f64],
         p: usize,
-        kernel: &Kernel,
-        i: usize,
-    ) -> bool {
-        match kernel {
+        kernel: &'a Kernel,
+        ps: &'a mut PracticeState,
+    ) -> (Self, &'a mut [bool], &'a mut [bool], &'a mut Vec<u32>) {
+        let PracticeState {
+            is_dirty,
+            is_pending,
+            pending,
+            stage,
+            adopting_weight,
+            adopting_count,
+            ..
+        } = ps;
+        let view = Frontier {
+            world,
+            member_weight,
+            p,
+            kernel,
+            stage,
+            adopting_weight,
+            adopting_count,
+        };
+        (view, is_dirty, is_pending, pending)
+    }
+
+    /// Examines marked organisation `i`: clears its `mark`, sets its `pending` flag to
+    /// whether its threshold is met (one that no longer meets it leaves the pending list),
+    /// and says whether it newly joins the list.
+    #[inline]
+    fn examine(&self, i: usize, mark: &mut bool, pending: &mut bool) -> bool {
+        *mark = false;
+        if self.stage[i] != NONE {
+            return false;
+        }
+        let met = self.met(i);
+        let newly = met && !*pending;
+        *pending = met;
+        newly
+    }
+
+    /// Whether `i`'s threshold is met.
+    #[inline]
+    fn met(&self, i: usize) -> bool {
+        match self.kernel {
             Kernel::FractionalThreshold { .. } => {
-                let w = member_weight[i];
+                let w = self.member_weight[i];
                 // Organisations without live ties to members never adopt by threshold.
-                w > 0.0 && self.adopting_weight[i] / w >= world.threshold[p][i]
+                w > 0.0 && self.adopting_weight[i] / w >= self.world.threshold[self.p][i]
             }
             Kernel::AbsoluteThreshold { neighbours } => self.adopting_count[i] >= *neighbours,
             _ => false,
@@ -337,32 +338,14 @@ impl Frontier<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::{Network, TieSpec};
+    use crate::network::TestLcg;
 
     /// A random network with some adopters (whose neighbours are marked) and some
     /// organisations already pending, a few of which no longer meet their thresholds.
     fn marked_state(n: u32) -> (World, State) {
-        let mut x = 99u64;
-        let mut next = move || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) as u32
-        };
-        let mut seen = std::collections::HashSet::new();
-        let mut ties = Vec::new();
-        while ties.len() < 4 * n as usize {
-            let (a, b) = (next() % n, next() % n);
-            if a != b && seen.insert((a.min(b), a.max(b))) {
-                ties.push(TieSpec {
-                    a,
-                    b,
-                    weight: 0.1 + (next() % 90) as f32 / 100.0,
-                    person_dependent: false,
-                });
-            }
-        }
-        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        let mut lcg = TestLcg(99);
+        let net = lcg.network(n, 4 * n as usize);
+        let mut next = move || lcg.draw();
         let mut state = State::new(net, 1, &[true], vec![0.0]);
         let world = World {
             n: n as usize,

@@ -327,33 +327,15 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::Network;
+    use crate::network::TestLcg;
 
     /// A random network of members and withdrawn organisations, some with improvers, some
     /// adopting, with balances already tilted both ways.
     fn tilted_state() -> State {
         let n = 400u32;
-        let mut x = 12345u64;
-        let mut next = move || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) as u32
-        };
-        let mut ties = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        while ties.len() < 2000 {
-            let (a, b) = (next() % n, next() % n);
-            if a != b && seen.insert((a.min(b), a.max(b))) {
-                ties.push(TieSpec {
-                    a,
-                    b,
-                    weight: 0.1 + (next() % 90) as f32 / 100.0,
-                    person_dependent: false,
-                });
-            }
-        }
-        let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
+        let mut lcg = TestLcg(12345);
+        let net = lcg.network(n, 2000);
+        let mut next = move || lcg.draw();
         let mut s = State::new(net, 2, &[true, false], vec![0.0]);
         for i in 0..n {
             match next() % 4 {

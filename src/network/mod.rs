@@ -611,6 +611,41 @@ pub fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
+/// Test support: a simple LCG, reproducible without the simulation's generator.
+#[cfg(test)]
+pub struct TestLcg(pub u64);
+
+#[cfg(test)]
+impl TestLcg {
+    /// The next 31-bit number.
+    pub fn draw(&mut self) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as u32
+    }
+
+    /// A simple network of `n` organisations and `m` distinct ties of weights in
+    /// [0.1, 1), for the unit tests of the rules that read one.
+    pub fn network(&mut self, n: u32, m: usize) -> Network {
+        let mut seen = std::collections::HashSet::new();
+        let mut ties = Vec::new();
+        while ties.len() < m {
+            let (a, b) = (self.draw() % n, self.draw() % n);
+            if a != b && seen.insert((a.min(b), a.max(b))) {
+                ties.push(TieSpec {
+                    a,
+                    b,
+                    weight: 0.1 + (self.draw() % 90) as f32 / 100.0,
+                    person_dependent: false,
+                });
+            }
+        }
+        Network::from_ties(n as usize, &ties, &[], &[]).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
