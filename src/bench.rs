@@ -22,8 +22,9 @@ pub struct Settled {
     pub load_s: f64,
     /// Seconds in the step loop.
     pub simulate_s: f64,
-    /// CPU seconds the step loop took on its thread (Linux; `None` elsewhere): on a busy
-    /// machine this is cleaner than the wall time.
+    /// CPU seconds the step loop took on all the process's threads (Linux; `None`
+    /// elsewhere): on a busy machine this is cleaner than the wall time, and it counts the
+    /// work the sub-models hand to other threads.
     pub simulate_cpu_s: Option<f64>,
     /// Steps taken, the last (quiet) one included, as the reference counts them.
     pub steps: u32,
@@ -79,11 +80,16 @@ impl Settled {
     }
 }
 
-/// CPU seconds the calling thread has run, from Linux's `/proc/thread-self/schedstat`
-/// (nanoseconds on the CPU, first field); `None` where that file is not available.
-fn thread_cpu_s() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+/// CPU seconds all threads of this process have run, from Linux's
+/// `/proc/self/task/*/schedstat` (nanoseconds on the CPU, first field); `None` where those
+/// files are not available. The thread pool lives as long as the process, so the
+/// difference over the step loop is the loop's CPU on every thread.
+fn process_cpu_s() -> Option<f64> {
+    let mut ns: u64 = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
     Some(ns as f64 * 1e-9)
 }
 
@@ -102,7 +108,7 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
     let t0 = Instant::now();
     let mut sim = Simulation::new(plan, 0)?;
     let load_s = t0.elapsed().as_secs_f64();
-    let cpu1 = thread_cpu_s();
+    let cpu1 = process_cpu_s();
     let t1 = Instant::now();
     let mut trajectory = Vec::new();
     let mut step_s = Vec::new();
@@ -129,7 +135,7 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
             .zip(step)
             .for_each(|(total, s)| *total += s);
     }
-    let simulate_cpu_s = cpu1.zip(thread_cpu_s()).map(|(a, b)| b - a);
+    let simulate_cpu_s = cpu1.zip(process_cpu_s()).map(|(a, b)| b - a);
     let n = sim.world.n;
     let adopters = (0..n as u32)
         .filter(|&i| {
