@@ -56,11 +56,13 @@ pub fn shock_hazard(ctx: &Ctx, m: YearMonth) -> f64 {
 /// apart and makes the place's hazard infinite.
 #[derive(Debug, Clone, Default)]
 pub struct Reach {
-    /// Place of each organisation.
+    /// Place, kind and share of its place's population reached, of each organisation.
     place: Vec<u16>,
-    /// Per practice, each organisation's term (0 where it reaches nobody, may not adopt
-    /// the practice, or the practice has no effect); empty for a practice of no effect.
-    terms: Vec<Vec<f64>>,
+    kind: Vec<u16>,
+    share: Vec<f64>,
+    /// Per practice: its effect, and which kinds may adopt it (an organisation seeded
+    /// outside them moves nobody).
+    practices: Vec<(f64, Vec<bool>)>,
     /// Per place: the sum of the embedded organisations' finite terms, fixed point.
     sum: Vec<i128>,
     /// Per place: embedded organisations whose term is -inf.
@@ -73,44 +75,45 @@ const REACH_UNIT: f64 = 18_446_744_073_709_551_616.0; // 2^64
 impl Reach {
     /// The reach of `world`'s organisations for `ctx`'s practices, nobody embedded yet.
     pub fn new(ctx: &Ctx, world: &World) -> Reach {
-        let terms = ctx
+        let practices = ctx
             .plan
             .scenario
             .practices
             .iter()
-            .enumerate()
-            .map(|(p, practice)| {
-                if practice.effect <= 0.0 {
-                    return Vec::new();
-                }
-                let allowed = &world.kind_allowed[p];
-                (0..world.n)
-                    .map(|i| {
-                        let share = world.reach_share[i];
-                        if allowed[world.kind[i] as usize] && share > 0.0 {
-                            (1.0 - (share * practice.effect).min(1.0)).ln()
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect()
-            })
+            .zip(&world.kind_allowed)
+            .map(|(practice, allowed)| (practice.effect, allowed.clone()))
             .collect();
         let places = ctx.plan.scenario.places.len();
         Reach {
             place: world.place.clone(),
-            terms,
+            kind: world.kind.clone(),
+            share: world.reach_share.clone(),
+            practices,
             sum: vec![0; places],
             whole: vec![0; places],
         }
     }
 
+    /// The term of `i` embedding practice `p`: `ln(1 - share * effect)`, 0 where it
+    /// reaches nobody, may not adopt the practice, or the practice has no effect.
+    fn term(&self, p: usize, i: usize) -> f64 {
+        let Some((effect, allowed)) = self.practices.get(p) else {
+            return 0.0;
+        };
+        let share = self.share[i];
+        if *effect <= 0.0 || share <= 0.0 || !allowed[self.kind[i] as usize] {
+            return 0.0;
+        }
+        (1.0 - (share * effect).min(1.0)).ln()
+    }
+
     /// Adds (`sign` +1) or takes away (-1) the term of `i` embedding practice `p`.
     #[inline]
     pub fn change(&mut self, p: usize, i: usize, sign: i32) {
-        let Some(&term) = self.terms.get(p).and_then(|t| t.get(i)) else {
+        if self.place.is_empty() {
             return;
-        };
+        }
+        let term = self.term(p, i);
         let k = self.place[i] as usize;
         if term == f64::NEG_INFINITY {
             self.whole[k] = self.whole[k].wrapping_add_signed(sign);
@@ -138,10 +141,9 @@ impl Reach {
     /// The same sums counted afresh from the stages (the check of `State::check_sums`).
     pub fn recount(&self, stages: &[&[u8]]) -> Reach {
         let mut fresh = Reach {
-            place: self.place.clone(),
-            terms: self.terms.clone(),
             sum: vec![0; self.sum.len()],
             whole: vec![0; self.whole.len()],
+            ..self.clone()
         };
         for (p, stage) in stages.iter().enumerate() {
             for (i, &st) in stage.iter().enumerate() {
@@ -189,16 +191,14 @@ pub fn step(ctx: &Ctx, state: &mut State, month: YearMonth) {
 mod tests {
     use super::*;
 
+    /// Five organisations in two places: shares 0.1, 0.2, 1 (the whole catchment), 0.3
+    /// (of a kind that may not adopt) and 1e-9, one practice of effect 1.
     fn reach() -> Reach {
         Reach {
             place: vec![0, 1, 0, 1, 0],
-            terms: vec![vec![
-                (0.9f64).ln(),
-                (0.8f64).ln(),
-                f64::NEG_INFINITY,
-                0.0,
-                (-1e-9f64).ln_1p(),
-            ]],
+            kind: vec![0, 0, 0, 1, 0],
+            share: vec![0.1, 0.2, 1.0, 0.3, 1e-9],
+            practices: vec![(1.0, vec![true, false])],
             sum: vec![0; 2],
             whole: vec![0; 2],
         }
