@@ -122,8 +122,8 @@ impl Reach {
         }
     }
 
-    /// Programme hazard per year in each place: a share moved per year `s` is the hazard
-    /// `-ln(1 - s)`, minus the kept sum.
+    /// Programme hazard per year in each place from embedded practices: a share moved per
+    /// year `s` is the hazard `-ln(1 - s)`, so minus the kept sum.
     pub fn hazard(&self) -> Vec<f64> {
         self.sum
             .iter()
@@ -161,11 +161,6 @@ impl Reach {
     }
 }
 
-/// Programme hazard per year in each place from embedded practices.
-pub fn programme_hazard(state: &State) -> Vec<f64> {
-    state.reach.hazard()
-}
-
 /// One step of the population outcome for the step covering months from `month`.
 pub fn step(ctx: &Ctx, state: &mut State, month: YearMonth) {
     let sc = &ctx.plan.scenario;
@@ -173,7 +168,7 @@ pub fn step(ctx: &Ctx, state: &mut State, month: YearMonth) {
     let relapse = sc.outcome.relapse;
     let trend = trend_factor(ctx, month);
     let shock = shock_hazard(ctx, month);
-    let programme = programme_hazard(state);
+    let programme = state.reach.hazard();
     for (k, place) in sc.places.iter().enumerate() {
         let n = place.population;
         let eq = (place.inactive_prevalence * trend).clamp(1e-9, 1.0 - 1e-9);

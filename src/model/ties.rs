@@ -28,11 +28,9 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     if td.reinforcement > 0.0 || track_reciprocity {
         exchange(ctx, state);
     }
-    let t0 = std::time::Instant::now();
     if td.triadic_closure > 0.0 {
         close_triads(ctx, world, state, step);
     }
-    let t1 = t0.elapsed().as_secs_f64() * 1e3;
     if td.turnover_loss && sc.training.staff_turnover > 0.0 {
         // Each live person-dependent tie is lost with the turnover probability.
         let p = ctx.plan.per_step(sc.training.staff_turnover);
@@ -58,9 +56,6 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
             kept += end - k - 1;
         }
         list.truncate(kept);
-    }
-    if std::env::var_os("TR").is_some() {
-        eprintln!("CT {t1:.2} {:.2}", t0.elapsed().as_secs_f64() * 1e3 - t1);
     }
 }
 
