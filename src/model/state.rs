@@ -496,6 +496,87 @@ impl State {
         self.standing[i] = standing(self.member[i], active);
     }
 
+    /// Sets the trained staff and active improvers of many organisations, `(i, trained,
+    /// active)` in organisation order: the same as [`State::set_staff`] on each in turn.
+    /// When many neighbourhoods change, what members that start or stop having improvers add
+    /// to their neighbours' improving weight is sorted by range of neighbours and added on
+    /// all threads, each neighbour receiving its additions in the same order, so the sums
+    /// are the same bits.
+    pub fn set_staff_all(&mut self, changes: &[(u32, u32, u32)]) {
+        use rayon::prelude::*;
+        // Members that start or stop having improvers.
+        let flips: Vec<u32> = changes
+            .iter()
+            .filter(|&&(i, _, active)| {
+                let iu = i as usize;
+                self.member[iu] && (self.active[iu] > 0) != (active > 0)
+            })
+            .map(|&(i, _, _)| i)
+            .collect();
+        let entries: usize = flips
+            .iter()
+            .map(|&i| self.net.len[i as usize] as usize)
+            .sum();
+        if entries < PARALLEL_SPREAD {
+            for &(i, k, d) in changes {
+                self.set_staff(i as usize, k, d);
+            }
+            return;
+        }
+        // The organisations themselves, in turn (their neighbours' improving weight is
+        // added below).
+        for &(i, trained, active) in changes {
+            let iu = i as usize;
+            debug_assert!(active <= trained);
+            self.trained_total = self.trained_total - self.trained[iu] as u64 + trained as u64;
+            self.active_total = self.active_total - self.active[iu] as u64 + active as u64;
+            if (self.trained[iu] > 0) != (trained > 0) {
+                self.with_trained.note(i);
+            }
+            if (self.active[iu] > 0) != (active > 0) {
+                self.with_active.note(i);
+            }
+            self.trained[iu] = trained;
+            self.active[iu] = active;
+            self.standing[iu] = standing(self.member[iu], active);
+        }
+        let shift = range_shift(self.n(), EXCHANGE_RANGES);
+        let (net, active) = (&self.net, &self.active);
+        let blocks: Vec<Vec<Vec<(u32, f64)>>> = flips
+            .par_chunks(super::par::LIST_BLOCK)
+            .map(|block| {
+                let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
+                let mut ranges: Vec<Vec<(u32, f64)>> = (0..EXCHANGE_RANGES)
+                    .map(|_| Vec::with_capacity(entries / EXCHANGE_RANGES * 5 / 4 + 8))
+                    .collect();
+                let weights = &net.ties.scaled_weight;
+                for (n, &i) in block.iter().enumerate() {
+                    // The weights are scattered over the tie table: ask for them ahead.
+                    net.ask_ahead(block, n, |_, t| {
+                        prefetch(weights.as_ptr().wrapping_add(t as usize))
+                    });
+                    let i = i as usize;
+                    let sign = if active[i] > 0 { 1.0 } else { -1.0 };
+                    for (&j, &t) in net.neighbours(i).iter().zip(net.tie_ids(i)) {
+                        ranges[j as usize >> shift].push((j, sign * weights[t as usize] as f64));
+                    }
+                }
+                ranges
+            })
+            .collect();
+        self.active_weight
+            .par_chunks_mut(1 << shift)
+            .enumerate()
+            .for_each(|(r, weight)| {
+                let lo = r << shift;
+                for ranges in &blocks {
+                    for &(j, x) in &ranges[r] {
+                        weight[j as usize - lo] += x;
+                    }
+                }
+            });
+    }
+
     /// How far `x` gives more than it receives over tie `t` (0 when not).
     #[inline]
     fn gives(&self, t: usize, x: usize) -> f64 {
@@ -1279,5 +1360,68 @@ mod tests {
         s.discontinue(0, 1, 3);
         assert_eq!(s.practices[0].discontinued, 1);
         assert_eq!(s.practices[0].stage[1], DISCONTINUED);
+    }
+
+    /// Many staff changes at once (enough for the neighbour ranges on all threads) give the
+    /// same state, bit for bit, as setting each organisation's staff in turn.
+    #[test]
+    fn staff_changes_at_once_match_one_by_one() {
+        let n = 3000u32;
+        let mut lcg = crate::network::TestLcg(99);
+        let net = lcg.network(n, 50_000);
+        let mut start = State::new(net, 1, &[true], vec![0.0]);
+        for i in 0..n {
+            if lcg.draw().is_multiple_of(3) {
+                start.set_staff(i as usize, 4, 1 + lcg.draw() % 3);
+            }
+            if lcg.draw().is_multiple_of(9) {
+                start.set_member(i, false);
+            }
+        }
+        start.settle_staff_lists();
+        // Most organisations change; about half start or stop having improvers.
+        let mut changes: Vec<(u32, u32, u32)> = Vec::new();
+        for i in 0..n {
+            if !lcg.draw().is_multiple_of(5) {
+                let trained = lcg.draw() % 5;
+                changes.push((i, trained, lcg.draw() % (trained + 1)));
+            }
+        }
+        let (mut at_once, mut in_turn) = (start.clone(), start.clone());
+        let entries: usize = changes
+            .iter()
+            .filter(|&&(i, _, d)| {
+                start.member[i as usize] && (start.active[i as usize] > 0) != (d > 0)
+            })
+            .map(|&(i, _, _)| start.net.len[i as usize] as usize)
+            .sum();
+        assert!(entries >= PARALLEL_SPREAD, "only {entries} entries");
+        at_once.set_staff_all(&changes);
+        for &(i, k, d) in &changes {
+            in_turn.set_staff(i as usize, k, d);
+        }
+        at_once.settle_staff_lists();
+        in_turn.settle_staff_lists();
+        let bits = |s: &State| {
+            s.active_weight
+                .iter()
+                .map(|x| x.to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&at_once), bits(&in_turn));
+        assert_ne!(bits(&at_once), bits(&start));
+        assert_eq!(at_once.trained, in_turn.trained);
+        assert_eq!(at_once.active, in_turn.active);
+        assert_eq!(at_once.standing, in_turn.standing);
+        assert_eq!(
+            at_once.with_trained.settled(),
+            in_turn.with_trained.settled()
+        );
+        assert_eq!(at_once.with_active.settled(), in_turn.with_active.settled());
+        assert_eq!(
+            (at_once.trained_total, at_once.active_total),
+            (in_turn.trained_total, in_turn.active_total)
+        );
+        at_once.check_sums().unwrap();
     }
 }

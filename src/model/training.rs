@@ -120,9 +120,7 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
             }
         }
     });
-    for &(i, k, d) in changes.iter() {
-        state.set_staff(i as usize, k, d);
-    }
+    state.set_staff_all(&changes.into_vec());
 }
 
 #[cfg(test)]
