@@ -10,6 +10,7 @@
 //! Small runs (and the blocks of a run already busy on every thread) simply run in turn.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
@@ -103,6 +104,29 @@ pub fn decide_listed<T: Send>(
         return single(|out| decide(orgs, out));
     }
     gather(orgs.par_chunks(LIST_BLOCK), decide)
+}
+
+/// The values of `v` as cells that tasks on different threads can read and write in place:
+/// for decisions that each read and write only their own elements (each element is then
+/// touched by one task, so the order of tasks cannot matter). Loads and stores are relaxed:
+/// plain moves on common processors.
+pub fn cells(v: &mut [f32]) -> &[AtomicU32] {
+    // SAFETY: `AtomicU32` has the same size, alignment and bit validity as `u32`, and so
+    // as the bits of an `f32` (whose alignment is the same); the exclusive borrow of `v`
+    // lasts as long as the view, so nothing reads or writes `v` other than through it.
+    unsafe { &*(v as *mut [f32] as *const [AtomicU32]) }
+}
+
+/// The value in cell `c` (see [`cells`]).
+#[inline(always)]
+pub fn get(c: &AtomicU32) -> f32 {
+    f32::from_bits(c.load(Ordering::Relaxed))
+}
+
+/// Stores `x` in cell `c` (see [`cells`]).
+#[inline(always)]
+pub fn set(c: &AtomicU32, x: f32) {
+    c.store(x.to_bits(), Ordering::Relaxed)
 }
 
 /// Tie entries (or other units of work) per segment in [`segments`]: enough to keep both

@@ -129,20 +129,17 @@ fn range_shift(len: usize, ranges: usize) -> u32 {
 /// on all threads ([`State::start_trialling_all`]).
 pub const PARALLEL_SPREAD: usize = 1 << 15;
 
-/// One block of exchange decisions (src/model/ties.rs), sorted by where they apply: what
-/// they add to giving sums and what pulled weights add to the sums at their ends, by range
-/// of organisations, and new balances and weights by range of ties, each range in decision
-/// order, so that [`State::apply_exchange`] reads every decision once and adds to every sum
-/// in decision order on any number of threads.
+/// One block of exchange decisions (src/model/ties.rs): what the block's new balances add
+/// to giving sums and what its pulled weights add to the sums at their ends (the balances
+/// and weights themselves are written where they are stored as they are decided: each tie
+/// is decided once, and no decision reads another tie), sorted by range of organisations,
+/// each range in decision order, so that [`State::apply_exchange`] reads every decision
+/// once and adds to every sum in decision order on any number of threads.
 #[derive(Debug, Clone)]
 pub struct ExchangeBlock {
-    /// Organisations, and ties, per range: `1 << shift`.
+    /// Organisations per range: `1 << org_shift`.
     org_shift: u32,
-    tie_shift: u32,
     giving: Vec<Vec<(u32, f64)>>,
-    balances: Vec<Vec<(u32, f32)>>,
-    /// New scaled weights of pulled ties.
-    weights: Vec<Vec<(u32, f32)>>,
     /// Per end of a pulled tie: the end, the other end, what the tie's scaled weight
     /// gains, and how far the end gives over the tie after its new balance.
     pulls: Vec<Vec<Pull>>,
@@ -168,33 +165,26 @@ impl ExchangeBlock {
         let ranges = if parallel { EXCHANGE_RANGES } else { 1 };
         ExchangeBlock {
             org_shift: range_shift(state.n(), ranges),
-            tie_shift: range_shift(state.net.ties.len(), ranges),
             giving: vec![Vec::new(); ranges],
-            balances: vec![Vec::new(); ranges],
-            weights: vec![Vec::new(); ranges],
             pulls: vec![Vec::new(); ranges],
             unit: true,
         }
     }
 
-    /// Room for about `visits` balances, spread evenly over the ranges, so the lists do
-    /// not grow by doubling and copying themselves.
+    /// Room for about `visits` changes of giving, spread evenly over the ranges, so the
+    /// lists do not grow by doubling and copying themselves.
     pub fn reserve(&mut self, visits: usize) {
-        let ranges = self.balances.len();
+        let ranges = self.giving.len();
         let each = visits / ranges + visits / (4 * ranges) + 8;
-        for v in &mut self.balances {
-            v.reserve(each);
-        }
         for v in &mut self.giving {
             v.reserve(each);
         }
     }
 
-    /// Decides that tie `t` between two improving members, `ends` its `a` and `b`, with
-    /// balance `balance` after this step, moves from scaled weight `old` to `new`.
+    /// Notes that a tie between two improving members, `ends` its `a` and `b`, with
+    /// balance `balance` after this step, moved from scaled weight `old` to `new`.
     #[inline]
-    pub fn push_weight(&mut self, t: u32, ends: [u32; 2], balance: f32, old: f32, new: f32) {
-        self.weights[t as usize >> self.tie_shift].push((t, new));
+    pub fn push_pull(&mut self, ends: [u32; 2], balance: f32, old: f32, new: f32) {
         self.unit &= new == 1.0;
         let [a, b] = ends;
         let delta = new as f64 - old as f64;
@@ -209,11 +199,10 @@ impl ExchangeBlock {
         }
     }
 
-    /// Decides that tie `t` between two members moves to `balance`: `ends` its `a` and `b`
-    /// and `change` what that adds to their giving, from [`State::giving_change`].
+    /// Notes what a tie's new balance adds to the giving of its ends: `ends` its `a` and
+    /// `b`, `change` from [`giving_change`].
     #[inline]
-    pub fn push(&mut self, t: u32, balance: f32, ends: [u32; 2], change: [f64; 2]) {
-        self.balances[t as usize >> self.tie_shift].push((t, balance));
+    pub fn push_giving(&mut self, ends: [u32; 2], change: [f64; 2]) {
         for (x, d) in ends.into_iter().zip(change) {
             // Adding zero changes no sum (giving is never -0.0), and most balances move
             // only one end's giving.
@@ -222,6 +211,17 @@ impl ExchangeBlock {
             }
         }
     }
+}
+
+/// What moving a tie of scaled weight `weight` from balance `old` to `new` adds to the
+/// giving of its two ends (lower end first).
+#[inline]
+pub fn giving_change(weight: f32, old: f32, new: f32) -> [f64; 2] {
+    let (w, old, new) = (weight as f64, old as f64, new as f64);
+    [
+        w * (new.max(0.0) - old.max(0.0)),
+        w * ((-new).max(0.0) - (-old).max(0.0)),
+    ]
 }
 
 /// One range of organisations' slices of every kept neighbourhood sum (member, giving,
@@ -589,32 +589,18 @@ impl State {
         .max(0.0)
     }
 
-    /// What setting tie `t`'s reciprocity balance to `balance` adds to the giving of its
-    /// two ends (lower end first), for a tie between two members. Decided in parallel
-    /// (src/model/ties.rs) and applied with [`State::apply_exchange`].
-    #[inline]
-    pub fn giving_change(&self, t: u32, balance: f32) -> [f64; 2] {
-        let tu = t as usize;
-        let w = self.net.ties.scaled_weight[tu] as f64;
-        let (old, new) = (self.net.ties.reciprocity[tu] as f64, balance as f64);
-        [
-            w * (new.max(0.0) - old.max(0.0)),
-            w * ((-new).max(0.0) - (-old).max(0.0)),
-        ]
-    }
-
-    /// Applies blocks of exchange decisions, in block order: every new balance and weight
-    /// by ranges of ties, and every change of the sums at their ends (giving, member,
-    /// improving and adopting weights; marks for the threshold rules) by ranges of
-    /// organisations, on all threads. Every sum receives its additions in decision order:
-    /// first those of the balances, then those of the weights, as one by one. Every tie is
-    /// decided at most once, and both its ends are members.
+    /// Applies blocks of exchange decisions, in block order: every change of the sums at
+    /// the ends of the ties decided (giving, member, improving and adopting weights; marks
+    /// for the threshold rules), by ranges of organisations, on all threads. Every sum
+    /// receives its additions in decision order: first those of the balances, then those of
+    /// the weights, as one by one. Every tie is decided at most once, and both its ends are
+    /// members.
     pub fn apply_exchange(&mut self, blocks: &[ExchangeBlock]) {
         use rayon::prelude::*;
         let Some(first) = blocks.first() else {
             return;
         };
-        let (org_width, tie_width) = (1 << first.org_shift, 1 << first.tie_shift);
+        let org_width = 1 << first.org_shift;
         let State {
             net,
             member_weight,
@@ -623,63 +609,41 @@ impl State {
             practices,
             ..
         } = self;
-        let ties = &mut net.ties;
         let (rows, stages, tracked) =
             SumRows::split(member_weight, giving, active_weight, practices, org_width);
-        let (balances, weights) = (&mut ties.reciprocity, &mut ties.scaled_weight);
-        let (marked, ()) = rayon::join(
-            || {
-                rows.into_par_iter()
-                    .enumerate()
-                    .map(|(r, mut rows)| {
-                        let lo = r * org_width;
-                        for b in blocks {
-                            for &(x, d) in &b.giving[r] {
-                                rows.giving[x as usize - lo] += d;
+        let marked = rows
+            .into_par_iter()
+            .enumerate()
+            .map(|(r, mut rows)| {
+                let lo = r * org_width;
+                for b in blocks {
+                    for &(x, d) in &b.giving[r] {
+                        rows.giving[x as usize - lo] += d;
+                    }
+                }
+                // Marks made here, per practice, in decision order.
+                let mut marked = vec![Vec::new(); stages.len()];
+                for b in blocks {
+                    for pull in &b.pulls[r] {
+                        let (k, y) = (pull.end as usize - lo, pull.other as usize);
+                        rows.member_weight[k] += pull.delta;
+                        rows.giving[k] += pull.delta * pull.gives;
+                        // Both ends of a pulled tie have improvers.
+                        rows.active_weight[k] += pull.delta;
+                        for (p, stage) in stages.iter().enumerate() {
+                            if adopting(stage[y]) {
+                                rows.adopting[p][k] += pull.delta;
+                            }
+                            if tracked[p] && !rows.is_dirty[p][k] {
+                                rows.is_dirty[p][k] = true;
+                                marked[p].push(pull.end);
                             }
                         }
-                        // Marks made here, per practice, in decision order.
-                        let mut marked = vec![Vec::new(); stages.len()];
-                        for b in blocks {
-                            for pull in &b.pulls[r] {
-                                let (k, y) = (pull.end as usize - lo, pull.other as usize);
-                                rows.member_weight[k] += pull.delta;
-                                rows.giving[k] += pull.delta * pull.gives;
-                                // Both ends of a pulled tie have improvers.
-                                rows.active_weight[k] += pull.delta;
-                                for (p, stage) in stages.iter().enumerate() {
-                                    if adopting(stage[y]) {
-                                        rows.adopting[p][k] += pull.delta;
-                                    }
-                                    if tracked[p] && !rows.is_dirty[p][k] {
-                                        rows.is_dirty[p][k] = true;
-                                        marked[p].push(pull.end);
-                                    }
-                                }
-                            }
-                        }
-                        marked
-                    })
-                    .collect::<Vec<Vec<Vec<u32>>>>()
-            },
-            || {
-                balances
-                    .par_chunks_mut(tie_width)
-                    .zip(weights.par_chunks_mut(tie_width))
-                    .enumerate()
-                    .for_each(|(r, (balances, weights))| {
-                        let lo = r * tie_width;
-                        for b in blocks {
-                            for &(t, v) in &b.balances[r] {
-                                balances[t as usize - lo] = v;
-                            }
-                            for &(t, w) in &b.weights[r] {
-                                weights[t as usize - lo] = w;
-                            }
-                        }
-                    })
-            },
-        );
+                    }
+                }
+                marked
+            })
+            .collect::<Vec<Vec<Vec<u32>>>>();
         drop(stages);
         SumRows::note_marked(practices, marked);
         net.unit_weights &= blocks.iter().all(|b| b.unit);
@@ -1216,8 +1180,9 @@ mod tests {
         assert!(s.practices[1].dirty.is_empty());
     }
 
-    /// Exchange decisions applied by ranges on every thread give the same sums, bit for
-    /// bit, on 1, 2 and 3 threads, and the sums a recount gives.
+    /// Exchange decisions (balances written in place, giving changes kept) applied by
+    /// ranges on every thread give the same sums, bit for bit, on 1, 2 and 3 threads, and the
+    /// sums a recount gives.
     #[test]
     fn exchanges_applied_in_parallel_are_the_same_bits() {
         let n = 40_000u32;
@@ -1242,9 +1207,13 @@ mod tests {
             ];
             for k in 0..n {
                 let t = (k * 7919) % n;
-                let ends = [s.net.ties.a[t as usize], s.net.ties.b[t as usize]];
-                let change = s.giving_change(t, balance(t));
-                blocks[(k % 2) as usize].push(t, balance(t), ends, change);
+                let tu = t as usize;
+                let ends = [s.net.ties.a[tu], s.net.ties.b[tu]];
+                let ties = &mut s.net.ties;
+                let change =
+                    giving_change(ties.scaled_weight[tu], ties.reciprocity[tu], balance(t));
+                ties.reciprocity[tu] = balance(t);
+                blocks[(k % 2) as usize].push_giving(ends, change);
             }
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)

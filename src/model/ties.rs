@@ -14,7 +14,7 @@ use crate::network::{prefetch, TieSpec, REMOVED};
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
-use super::state::{ExchangeBlock, State, IMPROVING, WITHDRAWN};
+use super::state::{giving_change, ExchangeBlock, State, IMPROVING, WITHDRAWN};
 
 /// One step of tie dynamics.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
@@ -128,10 +128,17 @@ fn exchange_listed(state: &mut State, pull: f64, shift: f32, parallel: bool) {
 
 /// [`exchange_listed`] for one segment of the list.
 fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, parallel: bool) {
-    // Per block of organisations: new balances (with what they add to giving) and the
-    // ties whose weight is pulled, decided from the state at the start, in organisation
-    // order.
+    // Each tie is decided once, by one organisation, and no decision reads another tie's
+    // balance or weight: the decisions write both where they are stored (the cache lines
+    // are at hand), and keep what they add to the sums at the ends for afterwards. The two
+    // arrays are taken out of the tie table meanwhile, so the rest of the state is read as
+    // it was at the start.
+    let mut balances = std::mem::take(&mut state.net.ties.reciprocity);
+    let mut weights = std::mem::take(&mut state.net.ties.scaled_weight);
+    let (balance, weight) = (par::cells(&mut balances), par::cells(&mut weights));
+    let state_now: &State = state;
     let decided = par::decide_listed(listed, |orgs, out| {
+        let state = state_now;
         let mut block = ExchangeBlock::new(state, parallel);
         block.reserve(
             orgs.iter()
@@ -145,11 +152,11 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, pa
             // the row, then what it points to), so that the loads overlap this row's work.
             // Small exchanges run in cache and would only pay for the asking.
             if parallel {
-                let (standing, ties) = (&state.standing, &state.net.ties);
+                let standing = &state.standing;
                 state.net.ask_ahead(orgs, n, |j, t| {
                     prefetch(standing.as_ptr().wrapping_add(j as usize));
-                    prefetch(ties.reciprocity.as_ptr().wrapping_add(t as usize));
-                    prefetch(ties.scaled_weight.as_ptr().wrapping_add(t as usize));
+                    prefetch(balance.as_ptr().wrapping_add(t as usize));
+                    prefetch(weight.as_ptr().wrapping_add(t as usize));
                 });
             }
             let i = i as usize;
@@ -159,7 +166,7 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, pa
             let row =
                 state.net.offsets[i] as usize..(state.net.offsets[i] + state.net.len[i]) as usize;
             for k in row {
-                let (j, t) = (state.net.neighbour[k], state.net.tie[k]);
+                let (j, t) = (state.net.neighbour[k], state.net.tie[k] as usize);
                 let ju = j as usize;
                 // One byte tells whether the neighbour is a member and improving.
                 let standing = state.standing[ju];
@@ -173,26 +180,29 @@ fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, pa
                 }
                 // A tie's `a` is its lower-numbered end.
                 let i_is_a = i < ju;
-                let r = state.net.ties.reciprocity[t as usize];
+                let r = par::get(&balance[t]);
                 let next = next_balance(r, shift, i_is_a || both, !i_is_a || both);
                 // In f32 the balance stops short of its target once a shift rounds away;
                 // such a tie no longer changes, so it costs no update.
                 let ends = if i_is_a { [i, ju] } else { [ju, i] };
                 let ends = [ends[0] as u32, ends[1] as u32];
+                let old = par::get(&weight[t]);
                 if next != r {
-                    let change = state.giving_change(t, next);
-                    block.push(t, next, ends, change);
+                    block.push_giving(ends, giving_change(old, r, next));
+                    par::set(&balance[t], next);
                 }
                 if both && pull > 0.0 {
-                    let old = state.net.ties.scaled_weight[t as usize];
                     let new = pulled(old, state.net.scale, pull);
-                    block.push_weight(t, ends, next, old, new);
+                    block.push_pull(ends, next, old, new);
+                    par::set(&weight[t], new);
                 }
             }
         }
         out.push(block);
     })
     .into_vec();
+    state.net.ties.reciprocity = balances;
+    state.net.ties.scaled_weight = weights;
     state.apply_exchange(&decided);
 }
 
