@@ -277,42 +277,46 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     let p = ctx.plan.per_step(sc.ties.triadic_closure);
     let strong = sc.network.strong_threshold;
     let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 0, step);
-    let mut proposals: Vec<(u32, u32)> = Vec::new();
-    let mut strong_nbrs: Vec<u32> = Vec::new();
     let chosen: Vec<u32> = bernoulli_indices(&mut rng, state.n(), p)
         .into_iter()
         .map(|i| i as u32)
         .collect();
-    for (n, &i) in chosen.iter().enumerate() {
-        // The chosen are scattered: ask for their rows and ties' weights ahead.
-        let (member, weights) = (&state.member, &state.net.ties.scaled_weight);
-        state.net.ask_ahead(&chosen, n, |j, t| {
-            prefetch(member.as_ptr().wrapping_add(j as usize));
-            prefetch(weights.as_ptr().wrapping_add(t as usize));
-        });
-        let i = i as usize;
-        if !state.member[i] || state.net.degree(i) < 2 {
-            continue;
-        }
-        strong_nbrs.clear();
-        for (&j, &t) in state.net.neighbours(i).iter().zip(state.net.tie_ids(i)) {
-            if state.member[j as usize] && state.net.weight(t as usize) >= strong {
-                strong_nbrs.push(j);
+    // Each chosen member's strong member neighbours, (chosen, neighbour) in order, for
+    // those with two or more: read on all threads (scattered rows and weights, the costly
+    // part); the pairs are then drawn in order from the one sequence, as one by one.
+    let strong_of = par::decide_listed(&chosen, |orgs, out| {
+        for (n, &i) in orgs.iter().enumerate() {
+            // The chosen are scattered: ask for their rows and ties' weights ahead.
+            let (member, weights) = (&state.member, &state.net.ties.scaled_weight);
+            state.net.ask_ahead(orgs, n, |j, t| {
+                prefetch(member.as_ptr().wrapping_add(j as usize));
+                prefetch(weights.as_ptr().wrapping_add(t as usize));
+            });
+            let iu = i as usize;
+            if !state.member[iu] || state.net.degree(iu) < 2 {
+                continue;
+            }
+            let start = out.len();
+            for (&j, &t) in state.net.neighbours(iu).iter().zip(state.net.tie_ids(iu)) {
+                if state.member[j as usize] && state.net.weight(t as usize) >= strong {
+                    out.push((i, j));
+                }
+            }
+            if out.len() - start < 2 {
+                out.truncate(start);
             }
         }
-        if strong_nbrs.len() < 2 {
-            continue;
-        }
-        let x = below(&mut rng, strong_nbrs.len() as u64) as usize;
-        let mut y = below(&mut rng, strong_nbrs.len() as u64 - 1) as usize;
+    })
+    .into_vec();
+    let mut proposals: Vec<(u32, u32)> = Vec::new();
+    for group in strong_of.chunk_by(|x, y| x.0 == y.0) {
+        let x = below(&mut rng, group.len() as u64) as usize;
+        let mut y = below(&mut rng, group.len() as u64 - 1) as usize;
         if y >= x {
             y += 1;
         }
-        let (a, b) = (
-            strong_nbrs[x].min(strong_nbrs[y]),
-            strong_nbrs[x].max(strong_nbrs[y]),
-        );
-        proposals.push((a, b));
+        let (x, y) = (group[x].1, group[y].1);
+        proposals.push((x.min(y), x.max(y)));
     }
     proposals.sort_unstable();
     proposals.dedup();
