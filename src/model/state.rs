@@ -129,6 +129,10 @@ fn range_shift(len: usize, ranges: usize) -> u32 {
 /// on all threads ([`State::start_trialling_all`]).
 pub const PARALLEL_SPREAD: usize = 1 << 15;
 
+/// From this many ties removed at once, what they took from the sums at their ends is
+/// taken away on all threads ([`State::remove_ties`]).
+pub const PARALLEL_REMOVALS: usize = 1 << 12;
+
 /// One block of exchange decisions (src/model/ties.rs): what the block's new balances add
 /// to giving sums and what its pulled weights add to the sums at their ends (the balances
 /// and weights themselves are written where they are stored as they are decided: each tie
@@ -147,7 +151,8 @@ pub struct ExchangeBlock {
     unit: bool,
 }
 
-/// What a pulled tie's new weight adds at one end (see [`ExchangeBlock`]).
+/// What a change of a tie's weight adds at one end: a pulled tie's gain (see
+/// [`ExchangeBlock`]) or a removed tie's loss ([`State::remove_ties`]).
 #[derive(Debug, Clone, Copy)]
 struct Pull {
     end: u32,
@@ -232,6 +237,7 @@ struct SumRows<'a> {
     giving: &'a mut [f64],
     active_weight: &'a mut [f64],
     adopting: Vec<&'a mut [f64]>,
+    adopting_count: Vec<&'a mut [u32]>,
     /// Empty for practices without threshold marks.
     is_dirty: Vec<&'a mut [bool]>,
 }
@@ -257,6 +263,7 @@ impl<'a> SumRows<'a> {
                 giving,
                 active_weight,
                 adopting: Vec::with_capacity(tracked.len()),
+                adopting_count: Vec::with_capacity(tracked.len()),
                 is_dirty: Vec::with_capacity(tracked.len()),
             })
             .collect();
@@ -264,8 +271,14 @@ impl<'a> SumRows<'a> {
         for ps in practices.iter_mut() {
             stages.push(&ps.stage);
             let mut dirty = ps.is_dirty.chunks_mut(width);
-            for (r, aw) in rows.iter_mut().zip(ps.adopting_weight.chunks_mut(width)) {
+            let counts = ps.adopting_count.chunks_mut(width);
+            for ((r, aw), ac) in rows
+                .iter_mut()
+                .zip(ps.adopting_weight.chunks_mut(width))
+                .zip(counts)
+            {
                 r.adopting.push(aw);
+                r.adopting_count.push(ac);
                 r.is_dirty.push(dirty.next().unwrap_or_default());
             }
         }
@@ -1005,6 +1018,138 @@ impl State {
         self.net.remove_tie(t);
     }
 
+    /// Removes every tie of `doomed` (distinct, live): the same as [`State::remove_tie`] on
+    /// each in turn. When there are many, what they took from the sums at their ends is
+    /// sorted by range of organisations and taken away on all threads, each sum in the same
+    /// order, so the sums are the same bits; then the rows are edited in turn.
+    pub fn remove_ties(&mut self, doomed: &[u32]) {
+        use rayon::prelude::*;
+        if doomed.len() < PARALLEL_REMOVALS {
+            for &t in doomed {
+                self.remove_tie(t);
+            }
+            return;
+        }
+        let shift = range_shift(self.n(), EXCHANGE_RANGES);
+        let width = 1 << shift;
+        let (ties, member) = (&self.net.ties, &self.member);
+        // Per block of ties, per range of organisations, in order, for each end whose
+        // other end is a member: the end, the other end, what the tie's scaled weight
+        // takes away, and how far the end gave over it.
+        let blocks: Vec<Vec<Vec<Pull>>> = doomed
+            .par_chunks(super::par::LIST_BLOCK)
+            .map(|block| {
+                let mut ranges = vec![Vec::new(); EXCHANGE_RANGES];
+                for (h, &t) in block.iter().enumerate() {
+                    // The ties are scattered: ask for them, then their ends, ahead.
+                    if let Some(&u) = block.get(h + 8) {
+                        let u = u as usize;
+                        prefetch(ties.a.as_ptr().wrapping_add(u));
+                        prefetch(ties.b.as_ptr().wrapping_add(u));
+                        prefetch(ties.scaled_weight.as_ptr().wrapping_add(u));
+                        prefetch(ties.reciprocity.as_ptr().wrapping_add(u));
+                    }
+                    if let Some(&u) = block.get(h + 4) {
+                        for x in [ties.a[u as usize], ties.b[u as usize]] {
+                            prefetch(member.as_ptr().wrapping_add(x as usize));
+                        }
+                    }
+                    let tu = t as usize;
+                    let (a, b) = (ties.a[tu], ties.b[tu]);
+                    let delta = -(ties.scaled_weight[tu] as f64);
+                    let r = ties.reciprocity[tu] as f64;
+                    for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
+                        if member[other as usize] {
+                            ranges[end as usize >> shift].push(Pull {
+                                end,
+                                other,
+                                delta,
+                                gives,
+                            });
+                        }
+                    }
+                }
+                ranges
+            })
+            .collect();
+        let State {
+            active,
+            member_weight,
+            giving,
+            active_weight,
+            practices,
+            ..
+        } = self;
+        let active = &*active;
+        let (rows, stages, tracked) =
+            SumRows::split(member_weight, giving, active_weight, practices, width);
+        let marked = rows
+            .into_par_iter()
+            .enumerate()
+            .map(|(r, mut rows)| {
+                let lo = r * width;
+                let mut marked = vec![Vec::new(); stages.len()];
+                for ranges in &blocks {
+                    for (h, pull) in ranges[r].iter().enumerate() {
+                        // The other ends are scattered: ask for their standing ahead.
+                        if let Some(ahead) = ranges[r].get(h + 8) {
+                            let y = ahead.other as usize;
+                            prefetch(active.as_ptr().wrapping_add(y));
+                            for stage in &stages {
+                                prefetch(stage.as_ptr().wrapping_add(y));
+                            }
+                        }
+                        let (k, y) = (pull.end as usize - lo, pull.other as usize);
+                        rows.member_weight[k] += pull.delta;
+                        rows.giving[k] += pull.delta * pull.gives;
+                        if active[y] > 0 {
+                            rows.active_weight[k] += pull.delta;
+                        }
+                        for (p, stage) in stages.iter().enumerate() {
+                            if adopting(stage[y]) {
+                                rows.adopting[p][k] += pull.delta;
+                                rows.adopting_count[p][k] =
+                                    rows.adopting_count[p][k].wrapping_sub(1);
+                            }
+                            if tracked[p] && !rows.is_dirty[p][k] {
+                                rows.is_dirty[p][k] = true;
+                                marked[p].push(pull.end);
+                            }
+                        }
+                    }
+                }
+                marked
+            })
+            .collect::<Vec<Vec<Vec<u32>>>>();
+        drop(stages);
+        SumRows::note_marked(practices, marked);
+        for h in 0..doomed.len() {
+            // The ties are scattered, and so are their ends' rows: ask, in stages, for the
+            // tie six ahead, where the rows of the ends of the one four ahead start, and
+            // the rows of the ends of the one two ahead.
+            let net = &self.net;
+            if let Some(&t) = doomed.get(h + 6) {
+                prefetch(net.ties.a.as_ptr().wrapping_add(t as usize));
+                prefetch(net.ties.b.as_ptr().wrapping_add(t as usize));
+                prefetch(net.ties.flags.as_ptr().wrapping_add(t as usize));
+            }
+            if let Some(&t) = doomed.get(h + 4) {
+                for x in [net.ties.a[t as usize], net.ties.b[t as usize]] {
+                    prefetch(net.offsets.as_ptr().wrapping_add(x as usize));
+                    prefetch(net.len.as_ptr().wrapping_add(x as usize));
+                }
+            }
+            if let Some(&t) = doomed.get(h + 2) {
+                for x in [net.ties.a[t as usize], net.ties.b[t as usize]] {
+                    let s = net.offsets[x as usize] as usize;
+                    prefetch(net.tie.as_ptr().wrapping_add(s));
+                    prefetch(net.neighbour.as_ptr().wrapping_add(s));
+                }
+            }
+            self.net.remove_tie(doomed[h]);
+        }
+    }
+
     /// Uniform decay of every tie; folds the scale into the sums when the network does.
     pub fn decay_ties(&mut self, factor: f64) {
         let fold = self.net.decay_all(factor);
@@ -1392,5 +1537,74 @@ mod tests {
             (in_turn.trained_total, in_turn.active_total)
         );
         at_once.check_sums().unwrap();
+    }
+
+    /// Many ties removed at once (the sums' changes taken away on all threads) leave every
+    /// sum, bit for bit, every mark and every row as removing them one by one does, at any
+    /// thread count.
+    #[test]
+    fn many_removals_at_once_match_one_by_one() {
+        let n = 3000u32;
+        let mut lcg = crate::network::TestLcg(7);
+        let net = lcg.network(n, 40_000);
+        let mut start = State::new(net, 2, &[true, false], vec![0.0]);
+        for i in 0..n {
+            match lcg.draw() % 4 {
+                0 => start.set_staff(i as usize, 3, 1),
+                1 => start.start_trialling((lcg.draw() % 2) as usize, i, 1, 5),
+                _ => {}
+            }
+            if lcg.draw().is_multiple_of(10) {
+                start.set_member(i, false);
+            }
+        }
+        for r in start.net.ties.reciprocity.iter_mut() {
+            *r = (lcg.draw() % 200) as f32 / 100.0 - 1.0;
+        }
+        start.recount_neighbourhoods();
+        start.settle_staff_lists();
+        let doomed: Vec<u32> = (0..start.net.ties.len() as u32)
+            .filter(|_| lcg.draw().is_multiple_of(4))
+            .collect();
+        assert!(doomed.len() >= PARALLEL_REMOVALS);
+        let mut in_turn = start.clone();
+        for &t in &doomed {
+            in_turn.remove_tie(t);
+        }
+        let seen = |s: &State| {
+            let mut marks = Vec::new();
+            for ps in &s.practices {
+                let mut d = ps.dirty.clone();
+                d.sort_unstable();
+                marks.push(d);
+            }
+            let sums: Vec<u64> = s
+                .member_weight
+                .iter()
+                .chain(&s.giving)
+                .chain(&s.active_weight)
+                .chain(&s.practices[0].adopting_weight)
+                .chain(&s.practices[1].adopting_weight)
+                .map(|x| x.to_bits())
+                .collect();
+            let rows: Vec<Vec<u32>> = (0..s.n()).map(|i| s.net.tie_ids(i).to_vec()).collect();
+            (
+                sums,
+                marks,
+                rows,
+                s.practices[0].adopting_count.clone(),
+                s.net.live_ties,
+            )
+        };
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut at_once = start.clone();
+            pool.install(|| at_once.remove_ties(&doomed));
+            at_once.check_sums().unwrap();
+            assert_eq!(seen(&at_once), seen(&in_turn), "{threads} threads");
+        }
     }
 }

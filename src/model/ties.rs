@@ -36,15 +36,12 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
         let p = ctx.plan.per_step(sc.training.staff_turnover);
         let mut rng = Draws::sequence(&ctx.key, Purpose::Ties, 1, step);
         let hit = bernoulli_indices(&mut rng, state.person_ties.len(), p);
-        for (h, &k) in hit.iter().enumerate() {
-            // The ties hit are scattered over the tie table, their ends over the rows:
-            // ask for the ties four ahead, and the rows and sums of the ends two ahead.
-            ask_turnover_ahead(state, &hit, h);
-            let t = state.person_ties[k];
-            if state.net.ties.flags[t as usize] & REMOVED == 0 {
-                state.remove_tie(t);
-            }
-        }
+        let doomed: Vec<u32> = hit
+            .iter()
+            .map(|&k| state.person_ties[k])
+            .filter(|&t| state.net.ties.flags[t as usize] & REMOVED == 0)
+            .collect();
+        state.remove_ties(&doomed);
         // This pass is the only one that removes ties, so the ties just hit are exactly
         // the list's dead entries (`State::check_sums` checks it): drop them by position,
         // keeping the order, moving down the stretches between hits in turn.
@@ -56,30 +53,6 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
             kept += end - k - 1;
         }
         list.truncate(kept);
-    }
-}
-
-/// Prefetches for the turnover pass at hit `h` (no effect on results).
-#[inline(always)]
-fn ask_turnover_ahead(state: &State, hit: &[usize], h: usize) {
-    let ties = &state.net.ties;
-    if let Some(&k) = hit.get(h + 4) {
-        let t = state.person_ties[k] as usize;
-        prefetch(ties.a.as_ptr().wrapping_add(t));
-        prefetch(ties.b.as_ptr().wrapping_add(t));
-        prefetch(ties.flags.as_ptr().wrapping_add(t));
-        prefetch(ties.scaled_weight.as_ptr().wrapping_add(t));
-        prefetch(ties.reciprocity.as_ptr().wrapping_add(t));
-    }
-    if let Some(&k) = hit.get(h + 2) {
-        let t = state.person_ties[k] as usize;
-        for x in [ties.a[t] as usize, ties.b[t] as usize] {
-            prefetch(state.net.offsets.as_ptr().wrapping_add(x));
-            prefetch(state.net.len.as_ptr().wrapping_add(x));
-            prefetch(state.member_weight.as_ptr().wrapping_add(x));
-            prefetch(state.giving.as_ptr().wrapping_add(x));
-            prefetch(state.standing.as_ptr().wrapping_add(x));
-        }
     }
 }
 
