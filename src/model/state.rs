@@ -129,9 +129,9 @@ fn range_shift(len: usize, ranges: usize) -> u32 {
 /// on all threads ([`State::start_trialling_all`]).
 pub const PARALLEL_SPREAD: usize = 1 << 15;
 
-/// From this many ties removed at once, what they took from the sums at their ends is
-/// taken away on all threads ([`State::remove_ties`]).
-pub const PARALLEL_REMOVALS: usize = 1 << 12;
+/// From this many ties made or removed at once, what they add to or take from the sums at
+/// their ends is worked out on all threads ([`State::account_ties`]).
+pub const PARALLEL_TIE_CHANGES: usize = 1 << 11;
 
 /// One block of exchange decisions (src/model/ties.rs): what the block's new balances add
 /// to giving sums and what its pulled weights add to the sums at their ends (the balances
@@ -1018,25 +1018,21 @@ impl State {
         self.net.remove_tie(t);
     }
 
-    /// Removes every tie of `doomed` (distinct, live): the same as [`State::remove_tie`] on
-    /// each in turn. When there are many, what they took from the sums at their ends is
-    /// sorted by range of organisations and taken away on all threads, each sum in the same
-    /// order, so the sums are the same bits; then the rows are edited in turn.
-    pub fn remove_ties(&mut self, doomed: &[u32]) {
+    /// [`State::account_tie`] for every tie of `changed` (distinct), with `count` +1 for ties
+    /// just made and -1 for ties about to go: what each adds to or takes from the sums at
+    /// its ends is worked out on all threads, sorted by range of organisations, and added
+    /// by ranges on all threads, each sum receiving its changes in the order of `changed`, so
+    /// the sums are the same bits as one by one.
+    fn account_ties(&mut self, changed: &[u32], count: i32) {
         use rayon::prelude::*;
-        if doomed.len() < PARALLEL_REMOVALS {
-            for &t in doomed {
-                self.remove_tie(t);
-            }
-            return;
-        }
+        let sign = count as f64;
         let shift = range_shift(self.n(), EXCHANGE_RANGES);
         let width = 1 << shift;
         let (ties, member) = (&self.net.ties, &self.member);
         // Per block of ties, per range of organisations, in order, for each end whose
         // other end is a member: the end, the other end, what the tie's scaled weight
-        // takes away, and how far the end gave over it.
-        let blocks: Vec<Vec<Vec<Pull>>> = doomed
+        // adds or takes away, and how far the end gives over it.
+        let blocks: Vec<Vec<Vec<Pull>>> = changed
             .par_chunks(super::par::LIST_BLOCK)
             .map(|block| {
                 let mut ranges = vec![Vec::new(); EXCHANGE_RANGES];
@@ -1056,7 +1052,7 @@ impl State {
                     }
                     let tu = t as usize;
                     let (a, b) = (ties.a[tu], ties.b[tu]);
-                    let delta = -(ties.scaled_weight[tu] as f64);
+                    let delta = sign * ties.scaled_weight[tu] as f64;
                     let r = ties.reciprocity[tu] as f64;
                     for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
                         if member[other as usize] {
@@ -1109,7 +1105,7 @@ impl State {
                             if adopting(stage[y]) {
                                 rows.adopting[p][k] += pull.delta;
                                 rows.adopting_count[p][k] =
-                                    rows.adopting_count[p][k].wrapping_sub(1);
+                                    rows.adopting_count[p][k].wrapping_add_signed(count);
                             }
                             if tracked[p] && !rows.is_dirty[p][k] {
                                 rows.is_dirty[p][k] = true;
@@ -1123,6 +1119,38 @@ impl State {
             .collect::<Vec<Vec<Vec<u32>>>>();
         drop(stages);
         SumRows::note_marked(practices, marked);
+    }
+
+    /// Makes every tie of `specs` (distinct pairs, none tied yet), in order: the same as
+    /// [`State::add_tie`] on each in turn. When there are many, the rows are edited in turn
+    /// and then what the ties add to the sums at their ends is added on all threads
+    /// ([`State::account_ties`]).
+    pub fn add_ties(&mut self, specs: &[TieSpec], kind: &[u16], place: &[u16]) {
+        if specs.len() < PARALLEL_TIE_CHANGES {
+            for &spec in specs {
+                self.add_tie(spec, kind, place);
+            }
+            return;
+        }
+        let made: Vec<u32> = specs
+            .iter()
+            .map(|&spec| self.net.add_tie(spec, kind, place))
+            .collect();
+        self.account_ties(&made, 1);
+    }
+
+    /// Removes every tie of `doomed` (distinct, live): the same as [`State::remove_tie`] on
+    /// each in turn. When there are many, what they took from the sums at their ends is
+    /// worked out and taken away on all threads ([`State::account_ties`]); then the rows
+    /// are edited in turn.
+    pub fn remove_ties(&mut self, doomed: &[u32]) {
+        if doomed.len() < PARALLEL_TIE_CHANGES {
+            for &t in doomed {
+                self.remove_tie(t);
+            }
+            return;
+        }
+        self.account_ties(doomed, -1);
         for h in 0..doomed.len() {
             // The ties are scattered, and so are their ends' rows: ask, in stages, for the
             // tie six ahead, where the rows of the ends of the one four ahead start, and
@@ -1539,11 +1567,11 @@ mod tests {
         at_once.check_sums().unwrap();
     }
 
-    /// Many ties removed at once (the sums' changes taken away on all threads) leave every
-    /// sum, bit for bit, every mark and every row as removing them one by one does, at any
-    /// thread count.
+    /// Many ties removed, then many made, at once (the sums' changes worked out and added
+    /// on all threads) leave every sum, bit for bit, every mark and every row as removing
+    /// and making them one by one does, at any thread count.
     #[test]
-    fn many_removals_at_once_match_one_by_one() {
+    fn many_tie_changes_at_once_match_one_by_one() {
         let n = 3000u32;
         let mut lcg = crate::network::TestLcg(7);
         let net = lcg.network(n, 40_000);
@@ -1566,10 +1594,29 @@ mod tests {
         let doomed: Vec<u32> = (0..start.net.ties.len() as u32)
             .filter(|_| lcg.draw().is_multiple_of(4))
             .collect();
-        assert!(doomed.len() >= PARALLEL_REMOVALS);
+        assert!(doomed.len() >= PARALLEL_TIE_CHANGES);
+        // New ties between pairs not yet tied, some of them just untied.
+        let mut fresh = Vec::new();
+        let mut seen_pairs = std::collections::HashSet::new();
+        while fresh.len() < 2 * PARALLEL_TIE_CHANGES {
+            let (a, b) = (lcg.draw() % n, lcg.draw() % n);
+            let (a, b) = (a.min(b), a.max(b));
+            if a != b && seen_pairs.insert((a, b)) {
+                fresh.push(TieSpec {
+                    a,
+                    b,
+                    weight: 0.3 + (lcg.draw() % 50) as f32 / 100.0,
+                    person_dependent: false,
+                });
+            }
+        }
         let mut in_turn = start.clone();
         for &t in &doomed {
             in_turn.remove_tie(t);
+        }
+        fresh.retain(|f| !in_turn.net.has_tie(f.a, f.b));
+        for &spec in &fresh {
+            in_turn.add_tie(spec, &[], &[]);
         }
         let seen = |s: &State| {
             let mut marks = Vec::new();
@@ -1602,7 +1649,10 @@ mod tests {
                 .build()
                 .unwrap();
             let mut at_once = start.clone();
-            pool.install(|| at_once.remove_ties(&doomed));
+            pool.install(|| {
+                at_once.remove_ties(&doomed);
+                at_once.add_ties(&fresh, &[], &[]);
+            });
             at_once.check_sums().unwrap();
             assert_eq!(seen(&at_once), seen(&in_turn), "{threads} threads");
         }

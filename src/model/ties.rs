@@ -293,17 +293,17 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     }
     proposals.sort_unstable();
     proposals.dedup();
-    for (a, b) in proposals {
-        if !state.net.has_tie(a, b) {
-            let spec = TieSpec {
-                a,
-                b,
-                weight: sc.ties.closure_weight as f32,
-                person_dependent: false,
-            };
-            state.add_tie(spec, &world.kind, &world.place);
-        }
-    }
+    let new_ties: Vec<TieSpec> = proposals
+        .into_iter()
+        .filter(|&(a, b)| !state.net.has_tie(a, b))
+        .map(|(a, b)| TieSpec {
+            a,
+            b,
+            weight: sc.ties.closure_weight as f32,
+            person_dependent: false,
+        })
+        .collect();
+    state.add_ties(&new_ties, &world.kind, &world.place);
 }
 
 #[cfg(test)]
