@@ -79,8 +79,22 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
     if !c.enabled {
         return;
     }
-    for &i in &stale {
-        state.drift[i as usize] = drift(ctx, world, state, i as usize);
+    // Refreshed from the state as it is (a pure function of it): many at once (the
+    // adoption wave's new adopters) are computed on all threads and then stored.
+    if stale.len() >= par::BLOCK {
+        use rayon::prelude::*;
+        let fresh: Vec<f64> = stale
+            .par_iter()
+            .with_min_len(par::LIST_BLOCK)
+            .map(|&i| drift(ctx, world, state, i as usize))
+            .collect();
+        for (&i, d) in stale.iter().zip(fresh) {
+            state.drift[i as usize] = d;
+        }
+    } else {
+        for &i in &stale {
+            state.drift[i as usize] = drift(ctx, world, state, i as usize);
+        }
     }
     // The list's memory is kept for the next step.
     stale.clear();
