@@ -482,6 +482,26 @@ impl State {
     /// Sets `i`'s trained staff and active improvers (`active <= trained`).
     #[inline]
     pub fn set_staff(&mut self, i: usize, trained: u32, active: u32) {
+        if self.member[i] && (self.active[i] > 0) != (active > 0) {
+            // `i` starts or stops supporting its neighbours' trained staff.
+            let sign = if active > 0 { 1.0 } else { -1.0 };
+            let s = self.net.offsets[i] as usize;
+            let l = self.net.len[i] as usize;
+            for (&j, &t) in self.net.neighbour[s..s + l]
+                .iter()
+                .zip(&self.net.tie[s..s + l])
+            {
+                self.active_weight[j as usize] +=
+                    sign * self.net.ties.scaled_weight[t as usize] as f64;
+            }
+        }
+        self.set_counts(i, trained, active);
+    }
+
+    /// Everything of [`State::set_staff`] but the neighbours' improving weight: `i`'s
+    /// counts, the totals, the lists and its standing.
+    #[inline]
+    fn set_counts(&mut self, i: usize, trained: u32, active: u32) {
         debug_assert!(active <= trained);
         self.trained_total = self.trained_total - self.trained[i] as u64 + trained as u64;
         self.active_total = self.active_total - self.active[i] as u64 + active as u64;
@@ -490,19 +510,6 @@ impl State {
         }
         if (self.active[i] > 0) != (active > 0) {
             self.with_active.note(i as u32);
-            if self.member[i] {
-                // `i` starts or stops supporting its neighbours' trained staff.
-                let sign = if active > 0 { 1.0 } else { -1.0 };
-                let s = self.net.offsets[i] as usize;
-                let l = self.net.len[i] as usize;
-                for (&j, &t) in self.net.neighbour[s..s + l]
-                    .iter()
-                    .zip(&self.net.tie[s..s + l])
-                {
-                    self.active_weight[j as usize] +=
-                        sign * self.net.ties.scaled_weight[t as usize] as f64;
-                }
-            }
         }
         self.trained[i] = trained;
         self.active[i] = active;
@@ -539,19 +546,7 @@ impl State {
         // The organisations themselves, in turn (their neighbours' improving weight is
         // added below).
         for &(i, trained, active) in changes {
-            let iu = i as usize;
-            debug_assert!(active <= trained);
-            self.trained_total = self.trained_total - self.trained[iu] as u64 + trained as u64;
-            self.active_total = self.active_total - self.active[iu] as u64 + active as u64;
-            if (self.trained[iu] > 0) != (trained > 0) {
-                self.with_trained.note(i);
-            }
-            if (self.active[iu] > 0) != (active > 0) {
-                self.with_active.note(i);
-            }
-            self.trained[iu] = trained;
-            self.active[iu] = active;
-            self.standing[iu] = standing(self.member[iu], active);
+            self.set_counts(i as usize, trained, active);
         }
         let shift = range_shift(self.n(), EXCHANGE_RANGES);
         let (net, active) = (&self.net, &self.active);
