@@ -285,6 +285,44 @@ impl<'a> SumRows<'a> {
         (rows, stages, tracked)
     }
 
+    /// Adds what a change of a tie's weight (`pull`, at an end in this range, which starts
+    /// at organisation `lo`) brings to the end's sums: member weight, giving, improving
+    /// weight when the other end `improves`, and each practice's adopting weight and count
+    /// (by `count`) where the other end adopts; marks the end for the threshold rules
+    /// (newly marked ends go to `marked`, per practice).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn add(
+        &mut self,
+        lo: usize,
+        pull: &Pull,
+        improves: bool,
+        count: i32,
+        stages: &[&[u8]],
+        tracked: &[bool],
+        marked: &mut [Vec<u32>],
+    ) {
+        let (k, y) = (pull.end as usize - lo, pull.other as usize);
+        self.member_weight[k] += pull.delta;
+        self.giving[k] += pull.delta * pull.gives;
+        if improves {
+            self.active_weight[k] += pull.delta;
+        }
+        for (p, stage) in stages.iter().enumerate() {
+            if adopting(stage[y]) {
+                self.adopting[p][k] += pull.delta;
+                if count != 0 {
+                    self.adopting_count[p][k] =
+                        self.adopting_count[p][k].wrapping_add_signed(count);
+                }
+            }
+            if tracked[p] && !self.is_dirty[p][k] {
+                self.is_dirty[p][k] = true;
+                marked[p].push(pull.end);
+            }
+        }
+    }
+
     /// Adds the organisations marked by each range (per practice, ranges in order) to the
     /// practices' lists of organisations to re-examine.
     fn note_marked(practices: &mut [PracticeState], marked: Vec<Vec<Vec<u32>>>) {
@@ -633,20 +671,8 @@ impl State {
                 let mut marked = vec![Vec::new(); stages.len()];
                 for b in blocks {
                     for pull in &b.pulls[r] {
-                        let (k, y) = (pull.end as usize - lo, pull.other as usize);
-                        rows.member_weight[k] += pull.delta;
-                        rows.giving[k] += pull.delta * pull.gives;
-                        // Both ends of a pulled tie have improvers.
-                        rows.active_weight[k] += pull.delta;
-                        for (p, stage) in stages.iter().enumerate() {
-                            if adopting(stage[y]) {
-                                rows.adopting[p][k] += pull.delta;
-                            }
-                            if tracked[p] && !rows.is_dirty[p][k] {
-                                rows.is_dirty[p][k] = true;
-                                marked[p].push(pull.end);
-                            }
-                        }
+                        // Both ends of a pulled tie have improvers; its count stays.
+                        rows.add(lo, pull, true, 0, &stages, &tracked, &mut marked);
                     }
                 }
                 marked
@@ -1090,23 +1116,8 @@ impl State {
                                 prefetch(stage.as_ptr().wrapping_add(y));
                             }
                         }
-                        let (k, y) = (pull.end as usize - lo, pull.other as usize);
-                        rows.member_weight[k] += pull.delta;
-                        rows.giving[k] += pull.delta * pull.gives;
-                        if active[y] > 0 {
-                            rows.active_weight[k] += pull.delta;
-                        }
-                        for (p, stage) in stages.iter().enumerate() {
-                            if adopting(stage[y]) {
-                                rows.adopting[p][k] += pull.delta;
-                                rows.adopting_count[p][k] =
-                                    rows.adopting_count[p][k].wrapping_add_signed(count);
-                            }
-                            if tracked[p] && !rows.is_dirty[p][k] {
-                                rows.is_dirty[p][k] = true;
-                                marked[p].push(pull.end);
-                            }
-                        }
+                        let improves = active[pull.other as usize] > 0;
+                        rows.add(lo, pull, improves, count, &stages, &tracked, &mut marked);
                     }
                 }
                 marked
