@@ -229,6 +229,52 @@ pub fn giving_change(weight: f32, old: f32, new: f32) -> [f64; 2] {
     ]
 }
 
+/// For each block of `orgs` (on all threads): the entries of the rows of the organisations
+/// `included`, sorted by the range of the neighbour (`neighbour >> shift`, of
+/// [`EXCHANGE_RANGES`]), each range in row order, as `(neighbour, value(organisation,
+/// tie's scaled weight))`. Applying each range's entries in block order then gives every
+/// neighbour its additions in the same order as one organisation after another. With
+/// unit weights the weight is 1 without a look-up in the tie table.
+fn by_neighbour_range<T: Send>(
+    net: &Network,
+    orgs: &[u32],
+    shift: u32,
+    included: impl Fn(usize) -> bool + Sync,
+    value: impl Fn(usize, f32) -> T + Sync,
+) -> Vec<Vec<Vec<(u32, T)>>> {
+    use rayon::prelude::*;
+    let weights = &net.ties.scaled_weight;
+    orgs.par_chunks(super::par::LIST_BLOCK)
+        .map(|block| {
+            let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
+            let mut ranges: Vec<Vec<(u32, T)>> = (0..EXCHANGE_RANGES)
+                .map(|_| Vec::with_capacity(entries / EXCHANGE_RANGES * 5 / 4 + 8))
+                .collect();
+            for (n, &i) in block.iter().enumerate() {
+                // The weights are scattered over the tie table: ask for them ahead.
+                if !net.unit_weights {
+                    net.ask_ahead(block, n, |_, t| {
+                        prefetch(weights.as_ptr().wrapping_add(t as usize))
+                    });
+                }
+                let i = i as usize;
+                if !included(i) {
+                    continue;
+                }
+                for (&j, &t) in net.neighbours(i).iter().zip(net.tie_ids(i)) {
+                    let w = if net.unit_weights {
+                        1.0
+                    } else {
+                        weights[t as usize]
+                    };
+                    ranges[j as usize >> shift].push((j, value(i, w)));
+                }
+            }
+            ranges
+        })
+        .collect()
+}
+
 /// One range of organisations' slices of every kept neighbourhood sum (member, giving,
 /// improving, and each practice's adopting weight) and of each practice's threshold marks:
 /// what a pass that rewrites the sums on all threads hands to each task.
@@ -587,29 +633,17 @@ impl State {
             self.set_counts(i as usize, trained, active);
         }
         let shift = range_shift(self.n(), EXCHANGE_RANGES);
-        let (net, active) = (&self.net, &self.active);
-        let blocks: Vec<Vec<Vec<(u32, f64)>>> = flips
-            .par_chunks(super::par::LIST_BLOCK)
-            .map(|block| {
-                let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
-                let mut ranges: Vec<Vec<(u32, f64)>> = (0..EXCHANGE_RANGES)
-                    .map(|_| Vec::with_capacity(entries / EXCHANGE_RANGES * 5 / 4 + 8))
-                    .collect();
-                let weights = &net.ties.scaled_weight;
-                for (n, &i) in block.iter().enumerate() {
-                    // The weights are scattered over the tie table: ask for them ahead.
-                    net.ask_ahead(block, n, |_, t| {
-                        prefetch(weights.as_ptr().wrapping_add(t as usize))
-                    });
-                    let i = i as usize;
-                    let sign = if active[i] > 0 { 1.0 } else { -1.0 };
-                    for (&j, &t) in net.neighbours(i).iter().zip(net.tie_ids(i)) {
-                        ranges[j as usize >> shift].push((j, sign * weights[t as usize] as f64));
-                    }
-                }
-                ranges
-            })
-            .collect();
+        let active = &self.active;
+        let blocks = by_neighbour_range(
+            &self.net,
+            &flips,
+            shift,
+            |_| true,
+            |i, w| {
+                let sign = if active[i] > 0 { 1.0 } else { -1.0 };
+                sign * w as f64
+            },
+        );
         self.active_weight
             .par_chunks_mut(1 << shift)
             .enumerate()
@@ -845,42 +879,9 @@ impl State {
         use rayon::prelude::*;
         let shift = range_shift(self.n(), EXCHANGE_RANGES);
         let width = 1 << shift;
-        let (net, member) = (&self.net, &self.member);
-        let blocks: Vec<Vec<Vec<(u32, f32)>>> = orgs
-            .par_chunks(super::par::LIST_BLOCK)
-            .map(|block| {
-                let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
-                let mut ranges: Vec<Vec<(u32, f32)>> = (0..EXCHANGE_RANGES)
-                    .map(|_| Vec::with_capacity(entries / EXCHANGE_RANGES * 5 / 4 + 8))
-                    .collect();
-                for (n, &i) in block.iter().enumerate() {
-                    // The weights are scattered over the tie table: ask for them ahead.
-                    if !net.unit_weights {
-                        let weights = &net.ties.scaled_weight;
-                        net.ask_ahead(block, n, |_, t| {
-                            prefetch(weights.as_ptr().wrapping_add(t as usize))
-                        });
-                    }
-                    if !member[i as usize] {
-                        continue;
-                    }
-                    for (&j, &t) in net
-                        .neighbours(i as usize)
-                        .iter()
-                        .zip(net.tie_ids(i as usize))
-                    {
-                        // Unit-weight networks add exactly 1 (as `spread` does).
-                        let w = if net.unit_weights {
-                            1.0
-                        } else {
-                            net.ties.scaled_weight[t as usize]
-                        };
-                        ranges[j as usize >> shift].push((j, w));
-                    }
-                }
-                ranges
-            })
-            .collect();
+        // Unit-weight networks add exactly 1 (as `spread` does).
+        let member = &self.member;
+        let blocks = by_neighbour_range(&self.net, orgs, shift, |i| member[i], |_, w| w);
         let ps = &mut self.practices[p];
         let tracks = ps.tracks_dirty;
         let mut dirty_chunks: Vec<&mut [bool]> = ps.is_dirty.chunks_mut(width).collect();
