@@ -161,6 +161,21 @@ struct Pull {
     gives: f64,
 }
 
+impl Pull {
+    /// The change `delta` of the scaled weight of a tie with ends `[a, b]` and reciprocity
+    /// balance `balance`, at `a` and then at `b`, each with how far it gives over the tie.
+    #[inline]
+    fn at_both_ends([a, b]: [u32; 2], delta: f64, balance: f32) -> [Pull; 2] {
+        let r = balance as f64;
+        [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))].map(|(end, other, gives)| Pull {
+            end,
+            other,
+            delta,
+            gives,
+        })
+    }
+}
+
 impl ExchangeBlock {
     /// An empty block for the exchange of `state`, sorted into [`EXCHANGE_RANGES`] ranges
     /// when `parallel`, else into one (a small exchange is applied in one pass: sorting it
@@ -191,16 +206,8 @@ impl ExchangeBlock {
     #[inline]
     pub fn push_pull(&mut self, ends: [u32; 2], balance: f32, old: f32, new: f32) {
         self.unit &= new == 1.0;
-        let [a, b] = ends;
-        let delta = new as f64 - old as f64;
-        let r = balance as f64;
-        for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
-            self.pulls[end as usize >> self.org_shift].push(Pull {
-                end,
-                other,
-                delta,
-                gives,
-            });
+        for pull in Pull::at_both_ends(ends, new as f64 - old as f64, balance) {
+            self.pulls[pull.end as usize >> self.org_shift].push(pull);
         }
     }
 
@@ -1073,17 +1080,11 @@ impl State {
                         }
                     }
                     let tu = t as usize;
-                    let (a, b) = (ties.a[tu], ties.b[tu]);
                     let delta = sign * ties.scaled_weight[tu] as f64;
-                    let r = ties.reciprocity[tu] as f64;
-                    for (end, other, gives) in [(a, b, r.max(0.0)), (b, a, (-r).max(0.0))] {
-                        if member[other as usize] {
-                            ranges[end as usize >> shift].push(Pull {
-                                end,
-                                other,
-                                delta,
-                                gives,
-                            });
+                    let ends = [ties.a[tu], ties.b[tu]];
+                    for pull in Pull::at_both_ends(ends, delta, ties.reciprocity[tu]) {
+                        if member[pull.other as usize] {
+                            ranges[pull.end as usize >> shift].push(pull);
                         }
                     }
                 }
