@@ -106,21 +106,24 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
         reciprocity: c.reciprocity_loss,
         scale: state.net.scale,
         dt: ctx.plan.dt,
+        now: state.balances.now(),
     };
     let (exit, rejoin) = (c.exit_threshold, c.rejoin_threshold);
-    let (member, member_weight, giving, drift) = (
+    let (member, member_weight, giving, decaying, drift) = (
         &state.member[..n],
         &state.member_weight[..n],
         &state.giving[..n],
+        &state.balances.decaying[..n],
         &state.drift[..n],
     );
     // (organisation, whether it leaves (else returns)), in organisation order.
     let moves = par::update(&mut state.commitment[..n], |start, commitment, moves| {
         let end = start + commitment.len();
-        let (member, member_weight, giving, drift) = (
+        let (member, member_weight, giving, decaying, drift) = (
             &member[start..end],
             &member_weight[start..end],
             &giving[start..end],
+            &decaying[start..end],
             &drift[start..end],
         );
         update_values(
@@ -130,6 +133,7 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State) {
                 member,
                 member_weight,
                 giving,
+                decaying,
                 drift,
             },
         );
@@ -168,6 +172,8 @@ struct Rates {
     reciprocity: f64,
     scale: f64,
     dt: f64,
+    /// What the decaying part of giving is read with ([`crate::model::balance::Balances::now`]).
+    now: f64,
 }
 
 /// One block's commitment and what its update reads, all of the same length.
@@ -175,7 +181,9 @@ struct Block<'a> {
     commitment: &'a mut [f64],
     member: &'a [bool],
     member_weight: &'a [f64],
+    /// Giving in two parts (src/model/balance.rs): `giving + decaying * now`.
     giving: &'a [f64],
+    decaying: &'a [f64],
     drift: &'a [f64],
 }
 
@@ -185,11 +193,12 @@ struct Block<'a> {
 #[inline(always)]
 fn update_values_generic(r: &Rates, b: Block) {
     let n = b.commitment.len();
-    let (commitment, member, member_weight, giving, drift) = (
+    let (commitment, member, member_weight, giving, decaying, drift) = (
         b.commitment,
         &b.member[..n],
         &b.member_weight[..n],
         &b.giving[..n],
+        &b.decaying[..n],
         &b.drift[..n],
     );
     for k in 0..n {
@@ -199,7 +208,8 @@ fn update_values_generic(r: &Rates, b: Block) {
         let relational = s / (s + r.half).max(f64::MIN_POSITIVE);
         // Negative reciprocity is a weighted mean of shares in [0, 1]; the clamp keeps
         // rounding residues of an emptied neighbourhood from posing as one.
-        let neg = (giving[k] / mw.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
+        let gives = giving[k] + decaying[k] * r.now;
+        let neg = (gives / mw.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
         let rate = r.gain * relational - r.reciprocity * neg + drift[k];
         // Commitment of one organisation depends on neighbours' improvers and ties, never
         // on their commitment, so updating in place is synchronous. Withdrawn
@@ -251,6 +261,7 @@ mod tests {
             .map(|i| 0.3 * next() + (i % 19 == 0) as u8 as f64 * 1e-17)
             .collect();
         let drift: Vec<f64> = (0..n).map(|_| 0.4 * next() - 0.3).collect();
+        let decaying: Vec<f64> = (0..n).map(|_| 0.2 * next() - 0.1).collect();
         let start: Vec<f64> = (0..n)
             .map(|i| if i % 23 == 0 { 1.0 } else { next() })
             .collect();
@@ -261,6 +272,7 @@ mod tests {
                 reciprocity: 0.2,
                 scale: 0.7,
                 dt: 1.0 / 12.0,
+                now: 0.3,
             };
             let mut portable = start.clone();
             let block = |commitment| Block {
@@ -268,6 +280,7 @@ mod tests {
                 member: &member,
                 member_weight: &member_weight,
                 giving: &giving,
+                decaying: &decaying,
                 drift: &drift,
             };
             update_values_generic(&r, block(&mut portable));

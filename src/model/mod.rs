@@ -14,6 +14,7 @@
 //! 9. observation.
 
 pub mod adoption;
+pub mod balance;
 pub mod commitment;
 pub mod dist;
 pub mod observe;
@@ -139,6 +140,12 @@ impl<'a> Simulation<'a> {
             net.reserve_ties((closures as usize).min(net.live_ties) + net.live_ties / 64 + 1024);
         }
         let mut state = State::new(net, sc.practices.len(), &threshold_rules, inactive);
+        // Ties exchange (src/model/ties.rs) when their weights are reinforced or commitment
+        // reads reciprocity; the balances are kept in closed form from the start.
+        let track_reciprocity = sc.commitment.enabled && sc.commitment.reciprocity_loss > 0.0;
+        if sc.ties.reinforcement > 0.0 || track_reciprocity {
+            state.start_exchange(plan.per_step(sc.ties.reciprocity_rate));
+        }
         state.programme.governance = sc.governance.mode;
         state.reach = outcome::Reach::new(&ctx, &world);
         if sc.commitment.enabled {

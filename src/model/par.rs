@@ -117,6 +117,13 @@ pub fn cells(v: &mut [f32]) -> &[AtomicU32] {
     unsafe { &*(v as *mut [f32] as *const [AtomicU32]) }
 }
 
+/// [`cells`] for whole numbers.
+pub fn cells_u32(v: &mut [u32]) -> &[AtomicU32] {
+    // SAFETY: `AtomicU32` has the same size, alignment and bit validity as `u32`; the
+    // exclusive borrow of `v` lasts as long as the view, as in [`cells`].
+    unsafe { &*(v as *mut [u32] as *const [AtomicU32]) }
+}
+
 /// The value in cell `c` (see [`cells`]).
 #[inline(always)]
 pub fn get(c: &AtomicU32) -> f32 {

@@ -11,7 +11,10 @@
 
 use std::collections::VecDeque;
 
-use crate::network::{prefetch, Network, TieSpec};
+use crate::network::{prefetch, Network, TieSpec, REMOVED, SHARED};
+
+use super::balance::{Balances, Due, Mode, Share};
+use super::par;
 
 /// Practice stage of an organisation.
 pub const NONE: u8 = 0;
@@ -223,6 +226,15 @@ impl ExchangeBlock {
             }
         }
     }
+}
+
+/// One block of [`State::restand`]'s decisions: the changes of giving sorted by range of
+/// organisations, each range in decision order; the checks for crossings to queue; the
+/// ties that became shared or stopped being shared.
+struct Restanding {
+    changes: Vec<Vec<(u32, Share)>>,
+    checks: Vec<(u32, u32)>,
+    sharing: Vec<(u32, bool)>,
 }
 
 /// What moving a tie of scaled weight `weight` from balance `old` to `new` adds to the
@@ -482,8 +494,14 @@ pub struct State {
     /// Live person-dependent ties (removed ones are dropped after each turnover pass).
     pub person_ties: Vec<u32>,
     /// Scaled weight of ties to member neighbours times how far this organisation gives
-    /// more than it receives over each (0 when balanced or receiving).
+    /// more than it receives over each (0 when balanced or receiving): the constant part,
+    /// read with the decaying part in `balances` ([`State::giving_now`]).
     pub giving: Vec<f64>,
+    /// Reciprocity balances in closed form: the clock, anchors, decaying parts of giving,
+    /// crossings and shared ties (src/model/balance.rs).
+    pub balances: Balances,
+    /// One bit per organisation, set only during [`State::restand`].
+    flipping: Vec<u64>,
     /// Progress numerator: per practice 1/2 when trialling, 1 when embedded.
     pub progress_sum: Vec<f64>,
     /// The part of each organisation's commitment rate that changes only at events (its
@@ -550,6 +568,8 @@ impl State {
                 })
                 .collect(),
             giving: vec![0.0; n],
+            balances: Balances::off(n),
+            flipping: vec![0; n.div_ceil(64)],
             progress_sum: vec![0.0; n],
             drift: vec![0.0; n],
             stale_drift: Vec::new(),
@@ -573,6 +593,16 @@ impl State {
     /// Sets `i`'s trained staff and active improvers (`active <= trained`).
     #[inline]
     pub fn set_staff(&mut self, i: usize, trained: u32, active: u32) {
+        let flips = self.member[i] && (self.active[i] > 0) != (active > 0);
+        self.set_staff_but_ties(i, trained, active);
+        if flips {
+            self.restand(&[i as u32]);
+        }
+    }
+
+    /// [`State::set_staff`] but for moving `i`'s ties to their new modes.
+    #[inline]
+    fn set_staff_but_ties(&mut self, i: usize, trained: u32, active: u32) {
         if self.member[i] && (self.active[i] > 0) != (active > 0) {
             // `i` starts or stops supporting its neighbours' trained staff.
             let sign = if active > 0 { 1.0 } else { -1.0 };
@@ -630,8 +660,9 @@ impl State {
             .sum();
         if entries < PARALLEL_SPREAD {
             for &(i, k, d) in changes {
-                self.set_staff(i as usize, k, d);
+                self.set_staff_but_ties(i as usize, k, d);
             }
+            self.restand(&flips);
             return;
         }
         // The organisations themselves, in turn (their neighbours' improving weight is
@@ -662,9 +693,295 @@ impl State {
                     }
                 }
             });
+        self.restand(&flips);
     }
 
-    /// How far `x` gives more than it receives over tie `t` (0 when not).
+    /// Ties exchange from now on, their balances moving `shift` of the way a step
+    /// (src/model/balance.rs); ties that already lean or are shared start now.
+    pub fn start_exchange(&mut self, shift: f64) {
+        self.balances.start(shift, self.net.ties.len());
+        if self.active_total > 0 {
+            for t in 0..self.net.ties.len() as u32 {
+                if self.net.ties.flags[t as usize] & REMOVED == 0 {
+                    let to = self.tie_mode(t as usize);
+                    self.remode_tie(t, Mode::Still, to);
+                }
+            }
+        }
+    }
+
+    /// The mode of tie `t`'s balance, from its ends' standings now.
+    #[inline]
+    pub fn tie_mode(&self, t: usize) -> Mode {
+        let ties = &self.net.ties;
+        self.balances.mode(
+            self.standing[ties.a[t] as usize],
+            self.standing[ties.b[t] as usize],
+        )
+    }
+
+    /// Tie `t`'s reciprocity balance now, seen from its `a`.
+    pub fn balance(&self, t: usize) -> f32 {
+        let r = self.net.ties.reciprocity[t];
+        match self.tie_mode(t) {
+            mode @ Mode::Leaning { .. } => self.balances.balance(mode, r, self.balances.anchor[t]),
+            _ => r,
+        }
+    }
+
+    /// `i`'s giving now: the constant part plus the decaying one.
+    #[inline]
+    pub fn giving_now(&self, i: usize) -> f64 {
+        self.giving[i] + self.balances.decaying[i] * self.balances.now()
+    }
+
+    /// Adds a change of giving to `x`'s two parts.
+    #[inline]
+    fn add_giving(giving: &mut f64, decaying: &mut f64, change: Share) {
+        // Adding zero changes no sum (giving is never -0.0).
+        if change.base != 0.0 {
+            *giving += change.base;
+        }
+        if change.decaying != 0.0 {
+            *decaying += change.decaying;
+        }
+    }
+
+    /// Moves tie `t`'s balance from mode `from` to mode `to`: stores it as of now, and
+    /// changes the giving of its ends from what the one mode keeps to what the other does.
+    fn remode_tie(&mut self, t: u32, from: Mode, to: Mode) {
+        if from == to {
+            return;
+        }
+        let tu = t as usize;
+        let ties = &mut self.net.ties;
+        let (a, b) = (ties.a[tu] as usize, ties.b[tu] as usize);
+        let w = ties.scaled_weight[tu] as f64;
+        let members = [self.member[a], self.member[b]];
+        let tr = self.balances.transition(
+            from,
+            to,
+            ties.reciprocity[tu],
+            self.balances.anchor[tu],
+            w,
+            members,
+        );
+        ties.reciprocity[tu] = tr.balance;
+        self.balances.anchor[tu] = self.balances.clock;
+        for (x, change) in [a, b].into_iter().zip(tr.change) {
+            Self::add_giving(&mut self.giving[x], &mut self.balances.decaying[x], change);
+        }
+        if let Some(at) = tr.check_at {
+            self.balances.schedule(t, at);
+        }
+        if let Some(shared) = tr.sharing {
+            self.net.ties.set_shared(tu, shared);
+        }
+    }
+
+    /// Stills every tie of `i` (before a change of its membership).
+    fn still_ties_of(&mut self, i: usize) {
+        if !self.balances.is_on() {
+            return;
+        }
+        let s = self.net.offsets[i] as usize;
+        for k in s..s + self.net.len[i] as usize {
+            let t = self.net.tie[k];
+            let from = self.tie_mode(t as usize);
+            self.remode_tie(t, from, Mode::Still);
+        }
+    }
+
+    /// Moves every (still) tie of `i` to its mode now (after a change of its membership).
+    fn restart_ties_of(&mut self, i: usize) {
+        if !self.balances.is_on() {
+            return;
+        }
+        let s = self.net.offsets[i] as usize;
+        for k in s..s + self.net.len[i] as usize {
+            let t = self.net.tie[k];
+            let to = self.tie_mode(t as usize);
+            self.remode_tie(t, Mode::Still, to);
+        }
+    }
+
+    /// Moves the ties of `flips` (members whose standing has just changed between member
+    /// and improving member; distinct) from the modes they had to the ones they have now,
+    /// each tie once. The ties are decided in blocks of the list, on all threads when
+    /// there are many (each decision reads and writes only its own tie's balance and
+    /// anchor), and the changes of giving are added by ranges of organisations in block
+    /// order: the same bits at any thread count.
+    fn restand(&mut self, flips: &[u32]) {
+        if !self.balances.is_on() || flips.is_empty() {
+            return;
+        }
+        let entries: usize = flips
+            .iter()
+            .map(|&i| self.net.len[i as usize] as usize)
+            .sum();
+        self.restand_with(flips, entries >= PARALLEL_SPREAD);
+    }
+
+    /// [`State::restand`], on all threads or on this one.
+    fn restand_with(&mut self, flips: &[u32], parallel: bool) {
+        use rayon::prelude::*;
+        use std::sync::atomic::Ordering::Relaxed;
+        for &i in flips {
+            self.flipping[i as usize >> 6] |= 1 << (i & 63);
+        }
+        let shift = range_shift(self.n(), EXCHANGE_RANGES);
+        let mut stored = std::mem::take(&mut self.net.ties.reciprocity);
+        let mut anchors = std::mem::take(&mut self.balances.anchor);
+        let (stored_at, anchor_at) = (par::cells(&mut stored), par::cells_u32(&mut anchors));
+        let this: &State = self;
+        let clock = this.balances.clock;
+        let flipping = |x: u32| this.flipping[x as usize >> 6] & (1 << (x & 63)) != 0;
+        // The standing `x` had before the change.
+        let was = |x: u32| {
+            let s = this.standing[x as usize];
+            if flipping(x) {
+                MEMBER + IMPROVING - s
+            } else {
+                s
+            }
+        };
+        let decide = |block: &[u32]| -> Restanding {
+            let mut out = Restanding {
+                changes: vec![Vec::new(); EXCHANGE_RANGES],
+                checks: Vec::new(),
+                sharing: Vec::new(),
+            };
+            let net = &this.net;
+            for (n, &i) in block.iter().enumerate() {
+                net.ask_ahead(block, n, |j, t| {
+                    prefetch(this.standing.as_ptr().wrapping_add(j as usize));
+                    prefetch(stored_at.as_ptr().wrapping_add(t as usize));
+                    prefetch(anchor_at.as_ptr().wrapping_add(t as usize));
+                    prefetch(net.ties.scaled_weight.as_ptr().wrapping_add(t as usize));
+                });
+                for (&j, &t) in net
+                    .neighbours(i as usize)
+                    .iter()
+                    .zip(net.tie_ids(i as usize))
+                {
+                    // A tie between two organisations that both changed is moved from its
+                    // lower end.
+                    if j < i && flipping(j) {
+                        continue;
+                    }
+                    let (a, b) = (i.min(j), i.max(j));
+                    let from = this.balances.mode(was(a), was(b));
+                    let now = [this.standing[a as usize], this.standing[b as usize]];
+                    let to = this.balances.mode(now[0], now[1]);
+                    if from == to {
+                        continue;
+                    }
+                    let tu = t as usize;
+                    let tr = this.balances.transition(
+                        from,
+                        to,
+                        par::get(&stored_at[tu]),
+                        anchor_at[tu].load(Relaxed),
+                        net.ties.scaled_weight[tu] as f64,
+                        now.map(|s| s != WITHDRAWN),
+                    );
+                    par::set(&stored_at[tu], tr.balance);
+                    anchor_at[tu].store(clock, Relaxed);
+                    for (x, change) in [a, b].into_iter().zip(tr.change) {
+                        if !change.is_zero() {
+                            out.changes[x as usize >> shift].push((x, change));
+                        }
+                    }
+                    if let Some(at) = tr.check_at {
+                        out.checks.push((t, at));
+                    }
+                    if let Some(shared) = tr.sharing {
+                        out.sharing.push((t, shared));
+                    }
+                }
+            }
+            out
+        };
+        let blocks: Vec<Restanding> = if parallel {
+            flips.par_chunks(par::LIST_BLOCK).map(decide).collect()
+        } else {
+            flips.chunks(par::LIST_BLOCK).map(decide).collect()
+        };
+        self.net.ties.reciprocity = stored;
+        self.balances.anchor = anchors;
+        for &i in flips {
+            self.flipping[i as usize >> 6] = 0;
+        }
+        let width = 1 << shift;
+        let apply = |r: usize, giving: &mut [f64], decaying: &mut [f64]| {
+            let lo = r * width;
+            for block in &blocks {
+                for &(x, change) in &block.changes[r] {
+                    let k = x as usize - lo;
+                    Self::add_giving(&mut giving[k], &mut decaying[k], change);
+                }
+            }
+        };
+        let (giving, decaying) = (&mut self.giving, &mut self.balances.decaying);
+        if parallel {
+            giving
+                .par_chunks_mut(width)
+                .zip(decaying.par_chunks_mut(width))
+                .enumerate()
+                .for_each(|(r, (g, d))| apply(r, g, d));
+        } else {
+            for (r, (g, d)) in giving
+                .chunks_mut(width)
+                .zip(decaying.chunks_mut(width))
+                .enumerate()
+            {
+                apply(r, g, d);
+            }
+        }
+        for block in blocks {
+            for (t, at) in block.checks {
+                self.balances.schedule(t, at);
+            }
+            for (t, shared) in block.sharing {
+                self.net.ties.set_shared(t as usize, shared);
+            }
+        }
+    }
+
+    /// One step of the balances' clock (src/model/balance.rs): every leaning balance moves
+    /// on, and the shares of giving of those that cross zero now move from receiver to
+    /// giver.
+    pub fn advance_balances(&mut self) {
+        for t in self.balances.advance() {
+            let tu = t as usize;
+            let ties = &self.net.ties;
+            if ties.flags[tu] & REMOVED != 0 {
+                continue;
+            }
+            let mode = self.tie_mode(tu);
+            let w = ties.scaled_weight[tu] as f64;
+            match self
+                .balances
+                .due(mode, ties.reciprocity[tu], self.balances.anchor[tu], w)
+            {
+                Due::Cross(change) => {
+                    for (x, change) in [ties.a[tu], ties.b[tu]].into_iter().zip(change) {
+                        let x = x as usize;
+                        Self::add_giving(
+                            &mut self.giving[x],
+                            &mut self.balances.decaying[x],
+                            change,
+                        );
+                    }
+                }
+                Due::Later(at) => self.balances.schedule(t, at),
+                Due::Stale => {}
+            }
+        }
+    }
+
+    /// How far `x` gives more than it receives over tie `t` (0 when not), for a tie that
+    /// stands still or is shared (its stored balance is its balance now).
     #[inline]
     fn gives(&self, t: usize, x: usize) -> f64 {
         let r = self.net.ties.reciprocity[t] as f64;
@@ -711,7 +1028,14 @@ impl State {
                 // Marks made here, per practice, in decision order.
                 let mut marked = vec![Vec::new(); stages.len()];
                 for b in blocks {
-                    for pull in &b.pulls[r] {
+                    let pulls = &b.pulls[r];
+                    for (h, pull) in pulls.iter().enumerate() {
+                        // The other ends are scattered: ask for their stages ahead.
+                        if let Some(ahead) = pulls.get(h + 8) {
+                            for stage in &stages {
+                                prefetch(stage.as_ptr().wrapping_add(ahead.other as usize));
+                            }
+                        }
                         // Both ends of a pulled tie have improvers; its count stays.
                         rows.add(lo, pull, true, 0, &stages, &tracked, &mut marked);
                     }
@@ -722,79 +1046,6 @@ impl State {
         drop(stages);
         SumRows::note_marked(practices, marked);
         net.unit_weights &= blocks.iter().all(|b| b.unit);
-    }
-
-    /// Recomputes every weight-dependent neighbourhood sum (member, giving and improving
-    /// weight, and each practice's adopting weight) from the ties, on all threads by ranges of
-    /// organisations, and marks for the threshold rules the organisations whose fractions
-    /// changed. For steps that changed the weights or balances of most ties at once
-    /// (src/model/ties.rs): one pass over the adjacency then costs less than adding every
-    /// change to both ends' sums in turn, and gives the same sums at any thread count
-    /// (each is added up in row order).
-    pub fn recount_neighbourhoods(&mut self) {
-        use rayon::prelude::*;
-        const ROWS: usize = super::par::BLOCK;
-        let State {
-            net,
-            member,
-            active,
-            member_weight,
-            giving,
-            active_weight,
-            practices,
-            ..
-        } = self;
-        let (net, member, active) = (&*net, &*member, &*active);
-        let (rows, stages, tracked) =
-            SumRows::split(member_weight, giving, active_weight, practices, ROWS);
-        let ties = &net.ties;
-        // Per range: the organisations whose fraction changed for each practice.
-        let marked: Vec<Vec<Vec<u32>>> = rows
-            .into_par_iter()
-            .enumerate()
-            .map(|(c, mut r)| {
-                let mut marked = vec![Vec::new(); stages.len()];
-                let mut aw = vec![0.0f64; stages.len()];
-                for k in 0..r.member_weight.len() {
-                    let i = c * ROWS + k;
-                    let (mut mw, mut gv, mut sw) = (0.0f64, 0.0f64, 0.0f64);
-                    aw.iter_mut().for_each(|x| *x = 0.0);
-                    for (&j, &t) in net.neighbours(i).iter().zip(net.tie_ids(i)) {
-                        let (ju, tu) = (j as usize, t as usize);
-                        if !member[ju] {
-                            continue;
-                        }
-                        let w = ties.scaled_weight[tu] as f64;
-                        mw += w;
-                        let r = ties.reciprocity[tu] as f64;
-                        gv += w * (if ties.a[tu] == i as u32 { r } else { -r }).max(0.0);
-                        if active[ju] > 0 {
-                            sw += w;
-                        }
-                        for (x, stage) in aw.iter_mut().zip(&stages) {
-                            if adopting(stage[ju]) {
-                                *x += w;
-                            }
-                        }
-                    }
-                    let moved = r.member_weight[k] != mw;
-                    r.member_weight[k] = mw;
-                    r.giving[k] = gv;
-                    r.active_weight[k] = sw;
-                    for p in 0..stages.len() {
-                        let fraction_moved = moved || r.adopting[p][k] != aw[p];
-                        if tracked[p] && fraction_moved && !r.is_dirty[p][k] {
-                            r.is_dirty[p][k] = true;
-                            marked[p].push(i as u32);
-                        }
-                        r.adopting[p][k] = aw[p];
-                    }
-                }
-                marked
-            })
-            .collect();
-        drop(stages);
-        SumRows::note_marked(practices, marked);
     }
 
     /// Adds `sign` times each tie's scaled weight to the adopting weight of practice `p` at
@@ -965,6 +1216,7 @@ impl State {
         if self.member[iu] == member {
             return;
         }
+        self.still_ties_of(iu);
         self.member[iu] = member;
         self.standing[iu] = standing(member, self.active[iu]);
         let sign = if member { 1.0 } else { -1.0 };
@@ -997,6 +1249,7 @@ impl State {
                 }
             }
         }
+        self.restart_ties_of(iu);
     }
 
     /// Adds `delta` (scaled) to the weight of tie `t`, and `count` to the number of ties,
@@ -1025,23 +1278,32 @@ impl State {
     /// Sets the current weight of tie `t`.
     pub fn set_tie_weight(&mut self, t: u32, weight: f64) {
         let tu = t as usize;
+        // A leaning tie's share of giving is kept per unit of its weight: still it first.
+        let mode = self.tie_mode(tu);
+        self.remode_tie(t, mode, Mode::Still);
         let old = self.net.ties.scaled_weight[tu] as f64;
         self.net.set_weight(tu, weight);
         let delta = self.net.ties.scaled_weight[tu] as f64 - old;
         self.account_tie(tu, delta, 0);
+        self.remode_tie(t, Mode::Still, mode);
     }
 
     /// Makes a new tie (the caller checks the two are distinct and not yet tied).
     pub fn add_tie(&mut self, spec: TieSpec, kind: &[u16], place: &[u16]) -> u32 {
         let t = self.net.add_tie(spec, kind, place);
+        self.balances.cover(self.net.ties.len());
         let w = self.net.ties.scaled_weight[t as usize] as f64;
         self.account_tie(t as usize, w, 1);
+        let mode = self.tie_mode(t as usize);
+        self.remode_tie(t, Mode::Still, mode);
         t
     }
 
     /// Removes tie `t`.
     pub fn remove_tie(&mut self, t: u32) {
         let tu = t as usize;
+        let mode = self.tie_mode(tu);
+        self.remode_tie(t, mode, Mode::Still);
         let w = self.net.ties.scaled_weight[tu] as f64;
         self.account_tie(tu, -w, -1);
         self.net.remove_tie(t);
@@ -1144,7 +1406,14 @@ impl State {
             .iter()
             .map(|&spec| self.net.add_tie(spec, kind, place))
             .collect();
+        self.balances.cover(self.net.ties.len());
         self.account_ties(&made, 1);
+        if self.balances.is_on() {
+            for &t in &made {
+                let mode = self.tie_mode(t as usize);
+                self.remode_tie(t, Mode::Still, mode);
+            }
+        }
     }
 
     /// Removes every tie of `doomed` (distinct, live): the same as [`State::remove_tie`] on
@@ -1157,6 +1426,12 @@ impl State {
                 self.remove_tie(t);
             }
             return;
+        }
+        if self.balances.is_on() {
+            for &t in doomed {
+                let mode = self.tie_mode(t as usize);
+                self.remode_tie(t, mode, Mode::Still);
+            }
         }
         self.account_ties(doomed, -1);
         for h in 0..doomed.len() {
@@ -1194,6 +1469,7 @@ impl State {
                 .member_weight
                 .iter_mut()
                 .chain(self.giving.iter_mut())
+                .chain(self.balances.decaying.iter_mut())
                 .chain(self.active_weight.iter_mut())
             {
                 *w *= fold;
@@ -1209,6 +1485,32 @@ impl State {
     /// Current (unscaled) weight of ties from `i` to its member neighbours.
     pub fn strength(&self, i: usize) -> f64 {
         self.member_weight[i] * self.net.scale
+    }
+
+    /// Recomputes both parts of every organisation's giving from the ties (for tests that
+    /// set balances directly).
+    #[cfg(test)]
+    pub fn recount_giving(&mut self) {
+        self.giving.iter_mut().for_each(|g| *g = 0.0);
+        self.balances.decaying.iter_mut().for_each(|d| *d = 0.0);
+        let ties = &self.net.ties;
+        for t in 0..ties.len() {
+            if ties.flags[t] & REMOVED != 0 {
+                continue;
+            }
+            let ends = [ties.a[t] as usize, ties.b[t] as usize];
+            let shares = self.balances.shares(
+                self.tie_mode(t),
+                ties.reciprocity[t],
+                self.balances.anchor.get(t).copied().unwrap_or(0),
+                ties.scaled_weight[t] as f64,
+                ends.map(|x| self.member[x]),
+            );
+            for (x, share) in ends.into_iter().zip(shares) {
+                self.giving[x] += share.base;
+                self.balances.decaying[x] += share.decaying;
+            }
+        }
     }
 
     /// Recomputes every derived sum from scratch and compares: the invariant check that
@@ -1240,6 +1542,12 @@ impl State {
                 "removed tie {t} is still listed as person-dependent"
             ));
         }
+        if let Some(t) = (0..self.net.ties.len()).find(|&t| {
+            let shared = flags[t] & REMOVED == 0 && self.tie_mode(t) == Mode::Shared;
+            shared != (flags[t] & SHARED != 0)
+        }) {
+            return Err(format!("tie {t} is flagged shared wrongly"));
+        }
         if (0..self.n()).any(|i| self.standing[i] != standing(self.member[i], self.active[i])) {
             return Err("an organisation's standing is out of date".into());
         }
@@ -1263,9 +1571,19 @@ impl State {
                 if !self.member[j as usize] {
                     continue;
                 }
-                let w = self.net.ties.scaled_weight[t as usize] as f64;
+                let tu = t as usize;
+                let w = self.net.ties.scaled_weight[tu] as f64;
                 mw += w;
-                gv += w * self.gives(t as usize, i);
+                let ends = [self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize];
+                let shares = self.balances.shares(
+                    self.tie_mode(tu),
+                    self.net.ties.reciprocity[tu],
+                    self.balances.anchor.get(tu).copied().unwrap_or(0),
+                    w,
+                    ends.map(|x| self.member[x]),
+                );
+                let mine = shares[(ends[1] == i) as usize];
+                gv += mine.base + mine.decaying * self.balances.now();
                 if self.active[j as usize] > 0 {
                     sw += w;
                 }
@@ -1277,10 +1595,10 @@ impl State {
                 }
             }
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs());
-            if !close(gv, self.giving[i]) {
+            if !close(gv, self.giving_now(i)) {
                 return Err(format!(
                     "giving of {i}: kept {} but is {gv}",
-                    self.giving[i]
+                    self.giving_now(i)
                 ));
             }
             if !close(sw, self.active_weight[i]) {
@@ -1575,6 +1893,69 @@ mod tests {
         at_once.check_sums().unwrap();
     }
 
+    /// Ties moved to their new modes when many members start or stop having improvers at
+    /// once: on all threads (any number) or on this one, the same bits of every balance,
+    /// anchor, flag and both parts of giving, and every sum equals its recount.
+    #[test]
+    fn ties_restood_at_once_are_the_same_bits_on_any_thread_count() {
+        let n = 3000u32;
+        let mut lcg = crate::network::TestLcg(11);
+        let net = lcg.network(n, 40_000);
+        let mut start = State::new(net, 1, &[false], vec![0.0]);
+        for r in start.net.ties.reciprocity.iter_mut() {
+            *r = (lcg.draw() % 200) as f32 / 100.0 - 1.0;
+        }
+        start.recount_giving();
+        start.start_exchange(0.1);
+        for i in 0..n {
+            if lcg.draw().is_multiple_of(2) {
+                start.set_staff(i as usize, 2, 1);
+            }
+        }
+        // Some time passes, so that stored balances and now differ.
+        for _ in 0..3 {
+            start.advance_balances();
+        }
+        start.check_sums().unwrap();
+        let changes: Vec<(u32, u32, u32)> = (0..n)
+            .filter(|_| lcg.draw().is_multiple_of(2))
+            .map(|i| (i, 2, (start.active[i as usize] == 0) as u32))
+            .collect();
+        let flips: Vec<u32> = changes.iter().map(|c| c.0).collect();
+        let seen = |s: &State| {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+            (
+                bits(&s.giving),
+                bits(&s.balances.decaying),
+                s.net
+                    .ties
+                    .reciprocity
+                    .iter()
+                    .map(|r| r.to_bits())
+                    .collect::<Vec<u32>>(),
+                s.balances.anchor.clone(),
+                s.net.ties.flags.clone(),
+            )
+        };
+        let mut in_turn = start.clone();
+        for &(i, k, d) in &changes {
+            in_turn.set_staff_but_ties(i as usize, k, d);
+        }
+        in_turn.restand_with(&flips, false);
+        in_turn.check_sums().unwrap();
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut at_once = start.clone();
+            pool.install(|| at_once.set_staff_all(&changes));
+            at_once.check_sums().unwrap();
+            assert_eq!(seen(&at_once), seen(&in_turn), "{threads} threads");
+        }
+        assert_ne!(seen(&in_turn), seen(&start));
+    }
+
     /// Many ties removed, then many made, at once (the sums' changes worked out and added
     /// on all threads) leave every sum, bit for bit, every mark and every row as removing
     /// and making them one by one does, at any thread count.
@@ -1597,7 +1978,7 @@ mod tests {
         for r in start.net.ties.reciprocity.iter_mut() {
             *r = (lcg.draw() % 200) as f32 / 100.0 - 1.0;
         }
-        start.recount_neighbourhoods();
+        start.recount_giving();
         start.settle_staff_lists();
         let doomed: Vec<u32> = (0..start.net.ties.len() as u32)
             .filter(|_| lcg.draw().is_multiple_of(4))

@@ -6,15 +6,18 @@
 //! active improvers is pulled towards full strength; every tie decays at the same rate,
 //! which costs O(1) per step (the network's weight scale). Ties where exactly one side has
 //! active improvers shift their reciprocity balance towards that side (it gives, the other
-//! receives); ties where both do drift back to balance.
+//! receives); ties where both do drift back to balance. Balances leaning one way are
+//! worked out in closed form when read (src/model/balance.rs): each step visits only the
+//! ties between two improvers.
 
 use crate::model::world::World;
 use crate::model::Ctx;
-use crate::network::{prefetch, TieSpec, REMOVED};
+use crate::network::{prefetch, TieSpec, REMOVED, SHARED};
+
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
-use super::state::{giving_change, ExchangeBlock, State, IMPROVING, WITHDRAWN};
+use super::state::{giving_change, ExchangeBlock, State};
 
 /// One step of tie dynamics.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
@@ -24,8 +27,8 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     if td.decay > 0.0 {
         state.decay_ties((-td.decay * dt).exp());
     }
-    let track_reciprocity = sc.commitment.enabled && sc.commitment.reciprocity_loss > 0.0;
-    if td.reinforcement > 0.0 || track_reciprocity {
+    // Ties exchange when the run started them (src/model/mod.rs).
+    if state.balances.is_on() {
         exchange(ctx, state);
     }
     if td.triadic_closure > 0.0 {
@@ -56,124 +59,86 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     }
 }
 
-/// Reinforcement and reciprocity on ties with active improvers at one or both ends.
+/// Reinforcement and reciprocity: leaning balances move on in closed form (one end
+/// improving; src/model/balance.rs), shared ties (both ends improving) step by step.
 fn exchange(ctx: &Ctx, state: &mut State) {
     let td = &ctx.plan.scenario.ties;
     let pull = ctx.plan.per_step(td.reinforcement);
     let shift = ctx.plan.per_step(td.reciprocity_rate) as f32;
-    if state.active_total == 0 {
-        return;
-    }
-    state.settle_staff_lists();
-    // Tie entries the organisations with improvers would visit (a tie between two of them
-    // twice): from half of all entries, every tie is updated where it is stored and the
-    // sums are recounted (`exchange_everywhere`), which then costs less than deciding and
-    // applying each change one by one. Which way is taken depends on the state alone.
-    let visits: usize = state
-        .with_active
-        .settled()
-        .iter()
-        .map(|&i| state.net.len[i as usize] as usize)
-        .sum();
-    if visits >= state.net.live_ties {
-        exchange_everywhere(state, pull, shift);
-    } else {
-        exchange_listed(state, pull, shift, visits >= PARALLEL_EXCHANGE);
-    }
+    state.advance_balances();
+    exchange_shared(state, pull, shift);
 }
 
-/// From this many tie visits in a step, exchange decisions are sorted into ranges and
-/// applied on all threads; fewer are applied in one pass.
-const PARALLEL_EXCHANGE: usize = 1 << 15;
-
-/// Exchange on the ties of the organisations with improvers, decided on all threads in
-/// blocks of the list and applied in decision order (`state.with_active` is settled).
-fn exchange_listed(state: &mut State, pull: f64, shift: f32, parallel: bool) {
-    // Decisions read only what their own tie's change writes (its balance and weight;
-    // every tie is decided once), so the list is taken a segment at a time: the same
-    // result in bounded memory.
-    let listed = state.with_active.settled().to_vec();
-    let net = &state.net;
-    for segment in par::segments(&listed, |i| net.len[i as usize] as usize, par::SEGMENT) {
-        exchange_segment(state, &listed[segment], pull, shift, parallel);
-    }
-}
-
-/// [`exchange_listed`] for one segment of the list.
-fn exchange_segment(state: &mut State, listed: &[u32], pull: f64, shift: f32, parallel: bool) {
-    // Each tie is decided once, by one organisation, and no decision reads another tie's
-    // balance or weight: the decisions write both where they are stored (the cache lines
-    // are at hand), and keep what they add to the sums at the ends for afterwards. The two
-    // arrays are taken out of the tie table meanwhile, so the rest of the state is read as
-    // it was at the start.
+/// Exchange on the ties between two improving members (flagged [`SHARED`]), found by a
+/// pass over the flags, decided by fixed ranges of ties on all threads and applied in tie
+/// order.
+fn exchange_shared(state: &mut State, pull: f64, shift: f32) {
+    use rayon::prelude::*;
+    const TIES: usize = 1 << 16;
+    // Each tie is decided once, and no decision reads another tie's balance or weight: the
+    // decisions write both where they are stored, and keep what they add to the sums at
+    // the ends for afterwards. The two arrays are taken out of the tie table meanwhile, so
+    // the rest of the state is read as it was at the start.
     let mut balances = std::mem::take(&mut state.net.ties.reciprocity);
     let mut weights = std::mem::take(&mut state.net.ties.scaled_weight);
     let (balance, weight) = (par::cells(&mut balances), par::cells(&mut weights));
     let state_now: &State = state;
-    let decided = par::decide_listed(listed, |orgs, out| {
-        let state = state_now;
-        let mut block = ExchangeBlock::new(state, parallel);
-        block.reserve(
-            orgs.iter()
-                .map(|&i| state.net.len[i as usize] as usize)
-                .sum(),
-        );
-        for (n, &i) in orgs.iter().enumerate() {
-            // Most of the time here is waiting for scattered loads: the rows of the listed
-            // organisations, then the balances, weights and standings their rows point to.
-            // Ask for them a few organisations ahead, in stages (where a row starts, then
-            // the row, then what it points to), so that the loads overlap this row's work.
-            // Small exchanges run in cache and would only pay for the asking.
-            if parallel {
-                let standing = &state.standing;
-                state.net.ask_ahead(orgs, n, |j, t| {
-                    prefetch(standing.as_ptr().wrapping_add(j as usize));
-                    prefetch(balance.as_ptr().wrapping_add(t as usize));
-                    prefetch(weight.as_ptr().wrapping_add(t as usize));
-                });
-            }
-            let i = i as usize;
-            if !state.member[i] {
-                continue;
-            }
-            let row =
-                state.net.offsets[i] as usize..(state.net.offsets[i] + state.net.len[i]) as usize;
-            for k in row {
-                let (j, t) = (state.net.neighbour[k], state.net.tie[k] as usize);
-                let ju = j as usize;
-                // One byte tells whether the neighbour is a member and improving.
-                let standing = state.standing[ju];
-                if standing == WITHDRAWN {
-                    continue;
+    let decided: Vec<ExchangeBlock> = state
+        .net
+        .ties
+        .flags
+        .par_chunks(TIES)
+        .enumerate()
+        .map(|(c, flags)| {
+            let state = state_now;
+            let ties = &state.net.ties;
+            let mut out = ExchangeBlock::new(state, true);
+            // The chunk's shared ties, found eight flags at a time (they are few among many).
+            let mask = u64::from_ne_bytes([SHARED; 8]);
+            let mut shared = Vec::new();
+            let words = flags.chunks_exact(8);
+            let rest = words.remainder();
+            let mut note = |first: usize, eight: &[u8]| {
+                for (k, &f) in eight.iter().enumerate() {
+                    if f & SHARED != 0 {
+                        shared.push(first + k);
+                    }
                 }
-                let both = standing == IMPROVING;
-                // A tie between two improving members is visited from its lower end only.
-                if both && ju < i {
-                    continue;
+            };
+            for (h, eight) in words.enumerate() {
+                let word = u64::from_ne_bytes(eight.try_into().unwrap_or_default());
+                if word & mask != 0 {
+                    note(c * TIES + h * 8, eight);
                 }
-                // A tie's `a` is its lower-numbered end.
-                let i_is_a = i < ju;
+            }
+            note(c * TIES + flags.len() - rest.len(), rest);
+            for (h, &t) in shared.iter().enumerate() {
+                // Shared ties are sparse in the tie table: ask for the ones ahead.
+                if let Some(&u) = shared.get(h + 8) {
+                    prefetch(ties.a.as_ptr().wrapping_add(u));
+                    prefetch(ties.b.as_ptr().wrapping_add(u));
+                    prefetch(balance.as_ptr().wrapping_add(u));
+                    prefetch(weight.as_ptr().wrapping_add(u));
+                }
+                let ends = [ties.a[t], ties.b[t]];
                 let r = par::get(&balance[t]);
-                let next = next_balance(r, shift, i_is_a || both, !i_is_a || both);
-                // In f32 the balance stops short of its target once a shift rounds away;
-                // such a tie no longer changes, so it costs no update.
-                let ends = if i_is_a { [i, ju] } else { [ju, i] };
-                let ends = [ends[0] as u32, ends[1] as u32];
+                let next = next_balance(r, shift, true, true);
                 let old = par::get(&weight[t]);
+                // In f32 the balance stops short of 0 once a shift rounds away; such a tie
+                // no longer changes giving.
                 if next != r {
-                    block.push_giving(ends, giving_change(old, r, next));
+                    out.push_giving(ends, giving_change(old, r, next));
                     par::set(&balance[t], next);
                 }
-                if both && pull > 0.0 {
+                if pull > 0.0 {
                     let new = pulled(old, state.net.scale, pull);
-                    block.push_pull(ends, next, old, new);
+                    out.push_pull(ends, next, old, new);
                     par::set(&weight[t], new);
                 }
             }
-        }
-        out.push(block);
-    })
-    .into_vec();
+            out
+        })
+        .collect();
     state.net.ties.reciprocity = balances;
     state.net.ties.scaled_weight = weights;
     state.apply_exchange(&decided);
@@ -200,47 +165,6 @@ fn next_balance(r: f32, shift: f32, a_active: bool, b_active: bool) -> f32 {
 fn pulled(scaled: f32, scale: f64, pull: f64) -> f32 {
     let w = scaled as f64 * scale;
     ((w + pull * (1.0 - w)) / scale) as f32
-}
-
-/// Exchange when most ties have improvers at an end: every live tie between members is
-/// updated where it is stored, on all threads by ranges of ties (each tie's new balance
-/// and weight depend only on itself and its ends, read from the state at the start), and
-/// then the sums that depend on weights and balances are recounted. The balances and
-/// weights are the same as one by one; the sums are added up afresh, in row order.
-fn exchange_everywhere(state: &mut State, pull: f64, shift: f32) {
-    use rayon::prelude::*;
-    const TIES: usize = 1 << 16;
-    let (member, active) = (&state.member, &state.active);
-    let net = &mut state.net;
-    let scale = net.scale;
-    let ties = &mut net.ties;
-    let (a, b, flags) = (&ties.a, &ties.b, &ties.flags);
-    // Whether every weight set is still exactly 1 (imported unit-weight edge lists).
-    let unit = ties
-        .reciprocity
-        .par_chunks_mut(TIES)
-        .zip(ties.scaled_weight.par_chunks_mut(TIES))
-        .enumerate()
-        .map(|(c, (balances, weights))| {
-            let mut unit = true;
-            for (k, (r, sw)) in balances.iter_mut().zip(weights.iter_mut()).enumerate() {
-                let t = c * TIES + k;
-                let (x, y) = (a[t] as usize, b[t] as usize);
-                if flags[t] & REMOVED != 0 || !member[x] || !member[y] {
-                    continue;
-                }
-                let (ax, ay) = (active[x] > 0, active[y] > 0);
-                *r = next_balance(*r, shift, ax, ay);
-                if ax && ay && pull > 0.0 {
-                    *sw = pulled(*sw, scale, pull);
-                    unit &= *sw == 1.0;
-                }
-            }
-            unit
-        })
-        .reduce(|| true, |x, y| x && y);
-    net.unit_weights &= unit;
-    state.recount_neighbourhoods();
 }
 
 /// Each member with at least two strong member neighbours, with the closure probability,
@@ -309,11 +233,12 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::balance::Mode;
     use crate::network::TestLcg;
 
     /// A random network of members and withdrawn organisations, some with improvers, some
-    /// adopting, with balances already tilted both ways.
-    fn tilted_state() -> State {
+    /// adopting, with balances already tilted both ways, its ties exchanging with `shift`.
+    fn tilted_state(shift: f64) -> State {
         let n = 400u32;
         let mut lcg = TestLcg(12345);
         let net = lcg.network(n, 2000);
@@ -337,58 +262,150 @@ mod tests {
         for r in s.net.ties.reciprocity.iter_mut() {
             *r = (next() % 200) as f32 / 100.0 - 1.0;
         }
-        s.recount_neighbourhoods();
+        s.recount_giving();
+        s.start_exchange(shift);
         s.settle_staff_lists();
         s.check_sums().unwrap();
         s
     }
 
-    /// Both ways of exchange move every balance and weight to the same bits, and leave
-    /// every kept sum equal to its recount; the listed way gives the same sums, bit for
-    /// bit, whether its decisions are sorted into ranges or applied in one pass.
+    /// Balances kept in closed form (leaning ties) and moved step by step (shared ties)
+    /// follow every tie's balance moved step by step, through 60 steps of changes of
+    /// staff (one by one and many at once), membership, ties and weights; every kept sum
+    /// (giving in its two parts, the weight sums, the shared flags) equals its recount
+    /// after each.
     #[test]
-    fn exchange_everywhere_matches_exchange_listed() {
-        let start = tilted_state();
-        let (mut listed, mut everywhere) = (start.clone(), start.clone());
-        let mut ranged = start.clone();
-        for _ in 0..5 {
-            exchange_listed(&mut listed, 0.3, 0.2, false);
-            exchange_listed(&mut ranged, 0.3, 0.2, true);
-            exchange_everywhere(&mut everywhere, 0.3, 0.2);
-            listed.check_sums().unwrap();
-            everywhere.check_sums().unwrap();
-        }
-        let sums = |s: &State| -> Vec<u64> {
-            s.giving
+    fn closed_form_balances_follow_step_by_step() {
+        let shift = 0.2;
+        let mut s = tilted_state(shift);
+        let mut lcg = TestLcg(99);
+        let mut eager: Vec<f64> = s.net.ties.reciprocity.iter().map(|&r| r as f64).collect();
+        let (mut crossed, mut leaning) = (0, 0);
+        for step in 0..60 {
+            for (t, r) in eager.iter_mut().enumerate() {
+                let (a, b) = (s.net.ties.a[t] as usize, s.net.ties.b[t] as usize);
+                if s.net.ties.flags[t] & REMOVED != 0 || !s.member[a] || !s.member[b] {
+                    continue;
+                }
+                let target = match (s.active[a] > 0, s.active[b] > 0) {
+                    (true, true) => 0.0,
+                    (true, false) => 1.0,
+                    (false, true) => -1.0,
+                    (false, false) => continue,
+                };
+                let before = *r;
+                *r += shift * (target - *r);
+                crossed += (before < 0.0 && *r >= 0.0 || before > 0.0 && *r <= 0.0) as u32;
+            }
+            s.advance_balances();
+            exchange_shared(&mut s, 0.3, shift as f32);
+            s.check_sums().unwrap();
+            for (t, &r) in eager.iter().enumerate() {
+                if s.net.ties.flags[t] & REMOVED == 0 {
+                    let kept = s.balance(t) as f64;
+                    assert!((kept - r).abs() < 1e-5, "step {step} tie {t}: {kept} {r}");
+                }
+            }
+            leaning += (0..eager.len())
+                .filter(|&t| matches!(s.tie_mode(t), Mode::Leaning { .. }))
+                .count();
+            // Changes of standing and ties between steps.
+            let n = s.n() as u32;
+            let mut many: Vec<u32> = (0..30).map(|_| lcg.draw() % n).collect();
+            many.sort_unstable();
+            many.dedup();
+            let changes: Vec<(u32, u32, u32)> = many
                 .iter()
-                .chain(&s.member_weight)
-                .chain(&s.active_weight)
-                .chain(&s.practices[0].adopting_weight)
-                .chain(&s.practices[1].adopting_weight)
-                .map(|x| x.to_bits())
-                .collect()
-        };
-        assert_eq!(sums(&listed), sums(&ranged));
-        let bits = |s: &State| -> (Vec<u32>, Vec<u32>) {
+                .map(|&i| {
+                    let active = lcg.draw() % 3;
+                    (i, active + lcg.draw() % 2, active)
+                })
+                .collect();
+            s.set_staff_all(&changes);
+            s.check_sums().unwrap();
+            let i = (lcg.draw() % n) as usize;
+            s.set_staff(i, 2, (s.active[i] == 0) as u32);
+            let i = lcg.draw() % n;
+            s.set_member(i, !s.member[i as usize]);
+            s.check_sums().unwrap();
+            let live: Vec<u32> = (0..s.net.ties.len() as u32)
+                .filter(|&t| s.net.ties.flags[t as usize] & REMOVED == 0)
+                .collect();
+            let t = live[(lcg.draw() as usize) % live.len()];
+            s.remove_tie(t);
+            let t = live[(lcg.draw() as usize) % live.len()];
+            if s.net.ties.flags[t as usize] & REMOVED == 0 {
+                s.set_tie_weight(t, 0.1 + (lcg.draw() % 80) as f64 / 100.0);
+            }
+            let (a, b) = (lcg.draw() % n, lcg.draw() % n);
+            if a != b && !s.net.has_tie(a.min(b), a.max(b)) {
+                let spec = TieSpec {
+                    a: a.min(b),
+                    b: a.max(b),
+                    weight: 0.5,
+                    person_dependent: false,
+                };
+                s.add_tie(spec, &[], &[]);
+                eager.push(0.0);
+            }
+            s.settle_staff_lists();
+            s.check_sums().unwrap();
+        }
+        assert!(
+            crossed > 50 && leaning > 10_000,
+            "{crossed} crossings, {leaning} leaning"
+        );
+    }
+
+    /// Exchange on the shared ties gives the same bits on any number of threads.
+    #[test]
+    fn shared_exchange_is_the_same_bits_on_any_thread_count() {
+        let start = tilted_state(0.2);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut s = start.clone();
+            pool.install(|| {
+                for _ in 0..5 {
+                    s.advance_balances();
+                    exchange_shared(&mut s, 0.3, 0.2);
+                }
+            });
+            s.check_sums().unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
             (
-                s.net.ties.reciprocity.iter().map(|r| r.to_bits()).collect(),
+                bits(&s.giving),
+                bits(&s.balances.decaying),
+                bits(&s.member_weight),
+                bits(&s.active_weight),
+                bits(&s.practices[0].adopting_weight),
+                s.net
+                    .ties
+                    .reciprocity
+                    .iter()
+                    .map(|r| r.to_bits())
+                    .collect::<Vec<u32>>(),
                 s.net
                     .ties
                     .scaled_weight
                     .iter()
                     .map(|w| w.to_bits())
-                    .collect(),
+                    .collect::<Vec<u32>>(),
             )
         };
-        assert_eq!(bits(&listed), bits(&everywhere));
-        assert_ne!(bits(&listed), bits(&start), "exchange changed nothing");
-        // Every organisation whose fraction moved is marked for the threshold rule.
-        let marked = |s: &State| {
-            let mut d = s.practices[0].dirty.clone();
-            d.sort_unstable();
-            d
-        };
-        let (l, e) = (marked(&listed), marked(&everywhere));
-        assert!(l.iter().all(|i| e.binary_search(i).is_ok()));
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_ne!(
+            one.5,
+            start
+                .net
+                .ties
+                .reciprocity
+                .iter()
+                .map(|r| r.to_bits())
+                .collect::<Vec<u32>>()
+        );
     }
 }

@@ -23,6 +23,9 @@ pub const CROSS_PLACE: u8 = 2;
 pub const PERSON_DEPENDENT: u8 = 4;
 /// Tie flag: the tie has been removed (its index is not reused).
 pub const REMOVED: u8 = 8;
+/// Tie flag: both ends are members with active improvers, so the model's exchange visits
+/// the tie each step (src/model/balance.rs).
+pub const SHARED: u8 = 16;
 
 /// Per-tie state, struct of arrays indexed by tie id.
 #[derive(Debug, Clone, Default)]
@@ -35,11 +38,21 @@ pub struct Ties {
     pub scaled_weight: Vec<f32>,
     /// Reciprocity balance in [-1, 1]: positive when `a` has given more than it received.
     pub reciprocity: Vec<f32>,
-    /// `CROSS_KIND | CROSS_PLACE | PERSON_DEPENDENT | REMOVED`.
+    /// `CROSS_KIND | CROSS_PLACE | PERSON_DEPENDENT | REMOVED | SHARED`.
     pub flags: Vec<u8>,
 }
 
 impl Ties {
+    /// Flags tie `t` as [`SHARED`] or not.
+    #[inline]
+    pub fn set_shared(&mut self, t: usize, shared: bool) {
+        if shared {
+            self.flags[t] |= SHARED;
+        } else {
+            self.flags[t] &= !SHARED;
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.a.len()
     }
