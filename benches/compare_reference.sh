@@ -6,8 +6,12 @@
 # unless PEERS=0, NDlib and Mesa once each in a throwaway virtual environment under /tmp on
 # the graphs they manage (NDlib on er takes minutes). Not part of .ci/run.
 #
+# Then (unless STEP=0) the step target: one step of the full model at the ER graph's size
+# (scenarios/bench/full_1m_5m.ron, 2 threads) against one step of the kernel's full sweep
+# (`st`) on the ER graph, alternating ROUNDS times; each round's ratio is reported.
+#
 # usage: benches/compare_reference.sh [ROUNDS=5]
-# env:   PEERS=0 skips NDlib and Mesa; BUILD=0 uses the binaries already built; BENCH=path of the reference folder
+# env:   PEERS=0 skips NDlib and Mesa; STEP=0 skips the step target; BUILD=0 uses the binaries already built; BENCH=path of the reference folder
 #        (default: ../shared/bench beside the repository); OUT=results folder
 #        (default /tmp/changenet-bench); GRAPHS="ws ba er".
 set -euo pipefail
@@ -61,7 +65,7 @@ import json, sys
 tool, g, r, tfile, ofile = sys.argv[1:]
 wall, rss_kb, user, system = open(tfile).read().split()[-4:]
 own = json.loads(open(ofile).read().strip().splitlines()[-1])
-if tool == "kernel":
+if tool.startswith("kernel"):
     load, sim, sim_cpu = own["setup_s"], own["median_s"], own["median_cpu_s"]
 elif tool in ("ndlib", "mesa"):
     load, sim, sim_cpu = own["setup_s"], own["loop_s"], None
@@ -89,6 +93,21 @@ for r in $(seq 1 "$ROUNDS"); do
         fi
     done
 done
+
+if [ "${STEP:-1}" != 0 ] && [ -f "$BENCH/data/er.edges" ]; then
+    echo "# $ROUNDS rounds, alternating the kernel's full sweep (st, er) and the full model (2 threads)"
+    for r in $(seq 1 "$ROUNDS"); do
+        kernel=(env NO_QUIET_WAIT=1 "$KERNEL" "$BENCH/data" "$OUT/kernel-out" er 1 st)
+        ours=(env RAYON_NUM_THREADS=2 "$CHANGENET" bench "$ROOT/scenarios/bench/full_1m_5m.ron")
+        if (( r % 2 )); then
+            timed kernel-st er-step "$r" "${kernel[@]}"
+            timed full-model er-step "$r" "${ours[@]}"
+        else
+            timed full-model er-step "$r" "${ours[@]}"
+            timed kernel-st er-step "$r" "${kernel[@]}"
+        fi
+    done
+fi
 
 if [ "${PEERS:-1}" != 0 ]; then
     echo "# peers, once each (NDlib on ws, ba, er; Mesa on ws, ba)"
@@ -131,8 +150,21 @@ for g in sorted({k[0] for k in by}):
         r = lambda k: col(ours, k)[0] / col(rs, k)[0] if col(rs, k)[0] else float("nan")
         print(f"  {g}: vs {tool:7} whole wall {r('wall_s'):9.4f}  whole cpu {r('cpu_s'):9.4f}  "
               f"sim wall {r('simulate_s'):9.4f}  sim cpu {r('simulate_cpu_s'):9.4f}")
-digests = {(r["graph"], r["digest"]) for r in rows}
-graphs = {r["graph"] for r in rows}
+steps = {(r["tool"], r["round"]): r["simulate_s"] / r["steps"] for r in rows
+         if r["graph"] == "er-step"}
+if steps:
+    print("\nstep target: one full-model step (mean over its steps) / one `st` step, per round"
+          " (target: at most 3):")
+    rounds = sorted({k[1] for k in steps})
+    paired = [steps[("full-model", n)] / steps[("kernel-st", n)] for n in rounds
+              if ("full-model", n) in steps and ("kernel-st", n) in steps]
+    for tool in ("kernel-st", "full-model"):
+        v = [steps[(tool, n)] for n in rounds if (tool, n) in steps]
+        print(f"  {tool:10} step s: median {statistics.median(v):.4f}, min {min(v):.4f}")
+    print("  ratios:", " ".join(f"{x:.2f}" for x in paired),
+          f"(median {statistics.median(paired):.2f})")
+digests = {(r["graph"], r["tool"] == "full-model", r["digest"]) for r in rows}
+graphs = {(r["graph"], r["tool"] == "full-model") for r in rows}
 print("\nsame final adopters everywhere:", len(digests) == len(graphs))
 EOF
 echo "# raw runs: $LOG"

@@ -350,6 +350,23 @@ impl<'a> SumRows<'a> {
         (rows, stages, tracked)
     }
 
+    /// Asks for the sums of `end` (in this range, which starts at organisation `lo`) ahead
+    /// of [`SumRows::add`]: a range's sums are too many to stay in cache, and the ends
+    /// are scattered over them.
+    #[inline]
+    fn ask(&self, lo: usize, end: u32) {
+        let k = end as usize - lo;
+        prefetch(self.member_weight.as_ptr().wrapping_add(k));
+        prefetch(self.giving.as_ptr().wrapping_add(k));
+        prefetch(self.active_weight.as_ptr().wrapping_add(k));
+        for p in 0..self.adopting.len() {
+            prefetch(self.adopting[p].as_ptr().wrapping_add(k));
+            if let Some(d) = self.is_dirty.get(p).filter(|d| !d.is_empty()) {
+                prefetch(d.as_ptr().wrapping_add(k));
+            }
+        }
+    }
+
     /// Adds what a change of a tie's weight (`pull`, at an end in this range, which starts
     /// at organisation `lo`) brings to the end's sums: member weight, giving, improving
     /// weight when the other end `improves`, and each practice's adopting weight and count
@@ -1030,8 +1047,10 @@ impl State {
                 for b in blocks {
                     let pulls = &b.pulls[r];
                     for (h, pull) in pulls.iter().enumerate() {
-                        // The other ends are scattered: ask for their stages ahead.
+                        // The ends' sums and the other ends' stages are scattered: ask for
+                        // them ahead.
                         if let Some(ahead) = pulls.get(h + 8) {
+                            rows.ask(lo, ahead.end);
                             for stage in &stages {
                                 prefetch(stage.as_ptr().wrapping_add(ahead.other as usize));
                             }
@@ -1374,6 +1393,7 @@ impl State {
                     for (h, pull) in ranges[r].iter().enumerate() {
                         // The other ends are scattered: ask for their standing ahead.
                         if let Some(ahead) = ranges[r].get(h + 8) {
+                            rows.ask(lo, ahead.end);
                             let y = ahead.other as usize;
                             prefetch(active.as_ptr().wrapping_add(y));
                             for stage in &stages {
