@@ -194,16 +194,6 @@ impl ExchangeBlock {
         }
     }
 
-    /// Room for about `visits` changes of giving, spread evenly over the ranges, so the
-    /// lists do not grow by doubling and copying themselves.
-    pub fn reserve(&mut self, visits: usize) {
-        let ranges = self.giving.len();
-        let each = visits / ranges + visits / (4 * ranges) + 8;
-        for v in &mut self.giving {
-            v.reserve(each);
-        }
-    }
-
     /// Notes that a tie between two improving members, `ends` its `a` and `b`, with
     /// balance `balance` after this step, moved from scaled weight `old` to `new`.
     #[inline]
