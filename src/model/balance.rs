@@ -111,8 +111,11 @@ pub struct Balances {
     epoch: u32,
     /// `q^(clock - epoch)`.
     now: f64,
-    /// `q^n` for `n` up to the clock, each the one before times `q`.
+    /// `q^n` for `n` up to the clock, each the one before times `q`, and their inverses.
     powers: Vec<f64>,
+    inverse_powers: Vec<f64>,
+    /// `-ln q`, for estimating crossings.
+    log_rate: f64,
     /// Per tie: the step its stored balance is of (meaningful while it leans).
     pub anchor: Vec<u32>,
     /// Per organisation: the decaying part of its giving, in units of `q^-epoch`.
@@ -132,6 +135,8 @@ impl Balances {
             epoch: 0,
             now: 1.0,
             powers: vec![1.0],
+            inverse_powers: vec![1.0],
+            log_rate: 0.0,
             anchor: Vec::new(),
             decaying: vec![0.0; n],
             crossings: BTreeMap::new(),
@@ -142,6 +147,7 @@ impl Balances {
     pub fn start(&mut self, shift: f64, ties: usize) {
         self.on = true;
         self.q = (1.0 - shift).clamp(0.0, 1.0);
+        self.log_rate = -self.q.ln();
         self.anchor.resize(ties, self.clock);
     }
 
@@ -196,7 +202,7 @@ impl Balances {
         if self.q <= 0.0 {
             return 1;
         }
-        let steps = ((1.0 - r).ln() / -self.q.ln()).floor() - 1.0;
+        let steps = ((1.0 - r).ln() / self.log_rate).floor() - 1.0;
         if steps < NEVER as f64 {
             (steps as u32).max(1)
         } else {
@@ -263,7 +269,7 @@ impl Balances {
         crossed: bool,
     ) -> [Share; 2] {
         let units = if anchor >= self.epoch {
-            1.0 / self.power(anchor - self.epoch)
+            self.inverse_powers[(anchor - self.epoch) as usize]
         } else {
             self.power(self.epoch - anchor)
         };
@@ -345,6 +351,7 @@ impl Balances {
         while self.powers.len() <= self.clock as usize {
             let last = self.powers[self.powers.len() - 1];
             self.powers.push(last * self.q);
+            self.inverse_powers.push(1.0 / (last * self.q));
         }
         self.now = self.power(self.clock - self.epoch);
         if self.now < RESCALE_BELOW {

@@ -222,6 +222,9 @@ impl ExchangeBlock {
 /// organisations, each range in decision order; the checks for crossings to queue; the
 /// ties that became shared or stopped being shared.
 struct Restanding {
+    /// What the changed organisations add to their neighbours' improving weight, by range
+    /// (empty unless asked for).
+    improving: Vec<Vec<(u32, f64)>>,
     changes: Vec<Vec<(u32, Share)>>,
     checks: Vec<(u32, u32)>,
     sharing: Vec<(u32, bool)>,
@@ -651,7 +654,6 @@ impl State {
     /// all threads, each neighbour receiving its additions in the same order, so the sums
     /// are the same bits.
     pub fn set_staff_all(&mut self, changes: &[(u32, u32, u32)]) {
-        use rayon::prelude::*;
         // Members that start or stop having improvers.
         let flips: Vec<u32> = changes
             .iter()
@@ -672,35 +674,12 @@ impl State {
             self.restand(&flips);
             return;
         }
-        // The organisations themselves, in turn (their neighbours' improving weight is
-        // added below).
+        // The organisations themselves, in turn; then, in one pass over their rows, their
+        // neighbours' improving weight and their ties' modes.
         for &(i, trained, active) in changes {
             self.set_counts(i as usize, trained, active);
         }
-        let shift = range_shift(self.n(), EXCHANGE_RANGES);
-        let active = &self.active;
-        let blocks = by_neighbour_range(
-            &self.net,
-            &flips,
-            shift,
-            |_| true,
-            |i, w| {
-                let sign = if active[i] > 0 { 1.0 } else { -1.0 };
-                sign * w as f64
-            },
-        );
-        self.active_weight
-            .par_chunks_mut(1 << shift)
-            .enumerate()
-            .for_each(|(r, weight)| {
-                let lo = r << shift;
-                for ranges in &blocks {
-                    for &(j, x) in &ranges[r] {
-                        weight[j as usize - lo] += x;
-                    }
-                }
-            });
-        self.restand(&flips);
+        self.restand_with(&flips, true, true);
     }
 
     /// Ties exchange from now on, their balances moving `shift` of the way a step
@@ -826,11 +805,14 @@ impl State {
             .iter()
             .map(|&i| self.net.len[i as usize] as usize)
             .sum();
-        self.restand_with(flips, entries >= PARALLEL_SPREAD);
+        self.restand_with(flips, entries >= PARALLEL_SPREAD, false);
     }
 
-    /// [`State::restand`], on all threads or on this one.
-    fn restand_with(&mut self, flips: &[u32], parallel: bool) {
+    /// [`State::restand`], on all threads or on this one; with `improving`, also adds what
+    /// each of `flips` now brings to or takes from its neighbours' improving weight (the
+    /// rest of [`State::set_staff`]), each neighbour receiving its additions in the order
+    /// of `flips`, then of the rows, as one by one.
+    fn restand_with(&mut self, flips: &[u32], parallel: bool, improving: bool) {
         use rayon::prelude::*;
         use std::sync::atomic::Ordering::Relaxed;
         for &i in flips {
@@ -854,6 +836,7 @@ impl State {
         };
         let decide = |block: &[u32]| -> Restanding {
             let mut out = Restanding {
+                improving: vec![Vec::new(); if improving { EXCHANGE_RANGES } else { 0 }],
                 changes: vec![Vec::new(); EXCHANGE_RANGES],
                 checks: Vec::new(),
                 sharing: Vec::new(),
@@ -866,11 +849,20 @@ impl State {
                     prefetch(anchor_at.as_ptr().wrapping_add(t as usize));
                     prefetch(net.ties.scaled_weight.as_ptr().wrapping_add(t as usize));
                 });
+                let sign = if this.active[i as usize] > 0 {
+                    1.0
+                } else {
+                    -1.0
+                };
                 for (&j, &t) in net
                     .neighbours(i as usize)
                     .iter()
                     .zip(net.tie_ids(i as usize))
                 {
+                    if improving {
+                        let w = net.ties.scaled_weight[t as usize] as f64;
+                        out.improving[j as usize >> shift].push((j, sign * w));
+                    }
                     // A tie between two organisations that both changed is moved from its
                     // lower end.
                     if j < i && flipping(j) {
@@ -920,29 +912,37 @@ impl State {
             self.flipping[i as usize >> 6] = 0;
         }
         let width = 1 << shift;
-        let apply = |r: usize, giving: &mut [f64], decaying: &mut [f64]| {
+        let apply = |r: usize, giving: &mut [f64], decaying: &mut [f64], weight: &mut [f64]| {
             let lo = r * width;
             for block in &blocks {
                 for &(x, change) in &block.changes[r] {
                     let k = x as usize - lo;
                     Self::add_giving(&mut giving[k], &mut decaying[k], change);
                 }
+                if let Some(added) = block.improving.get(r) {
+                    for &(j, x) in added {
+                        weight[j as usize - lo] += x;
+                    }
+                }
             }
         };
         let (giving, decaying) = (&mut self.giving, &mut self.balances.decaying);
+        let weight = &mut self.active_weight;
         if parallel {
             giving
                 .par_chunks_mut(width)
                 .zip(decaying.par_chunks_mut(width))
+                .zip(weight.par_chunks_mut(width))
                 .enumerate()
-                .for_each(|(r, (g, d))| apply(r, g, d));
+                .for_each(|(r, ((g, d), w))| apply(r, g, d, w));
         } else {
-            for (r, (g, d)) in giving
+            for (r, ((g, d), w)) in giving
                 .chunks_mut(width)
                 .zip(decaying.chunks_mut(width))
+                .zip(weight.chunks_mut(width))
                 .enumerate()
             {
-                apply(r, g, d);
+                apply(r, g, d, w);
             }
         }
         for block in blocks {
@@ -1904,8 +1904,9 @@ mod tests {
     }
 
     /// Ties moved to their new modes when many members start or stop having improvers at
-    /// once: on all threads (any number) or on this one, the same bits of every balance,
-    /// anchor, flag and both parts of giving, and every sum equals its recount.
+    /// once (with their neighbours' improving weight, in the same pass): on all threads
+    /// (any number) or on this one, the same bits of every balance, anchor, flag, both
+    /// parts of giving and improving weight, and every sum equals its recount.
     #[test]
     fn ties_restood_at_once_are_the_same_bits_on_any_thread_count() {
         let n = 3000u32;
@@ -1937,6 +1938,7 @@ mod tests {
             (
                 bits(&s.giving),
                 bits(&s.balances.decaying),
+                bits(&s.active_weight),
                 s.net
                     .ties
                     .reciprocity
@@ -1951,7 +1953,7 @@ mod tests {
         for &(i, k, d) in &changes {
             in_turn.set_staff_but_ties(i as usize, k, d);
         }
-        in_turn.restand_with(&flips, false);
+        in_turn.restand_with(&flips, false, false);
         in_turn.check_sums().unwrap();
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
