@@ -316,10 +316,7 @@ impl Balances {
         let check_at = match to {
             Mode::Leaning { a_gives } => {
                 let from_giver = if a_gives { balance } else { -balance } as f64;
-                match from_giver < 0.0 {
-                    true => self.clock.checked_add(self.first_check(from_giver)),
-                    false => None,
-                }
+                (from_giver < 0.0).then(|| self.clock.saturating_add(self.first_check(from_giver)))
             }
             _ => None,
         };
