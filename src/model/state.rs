@@ -689,8 +689,7 @@ impl State {
         if self.active_total > 0 {
             for t in 0..self.net.ties.len() as u32 {
                 if self.net.ties.flags[t as usize] & REMOVED == 0 {
-                    let to = self.tie_mode(t as usize);
-                    self.remode_tie(t, Mode::Still, to);
+                    self.restart_tie(t);
                 }
             }
         }
@@ -765,29 +764,33 @@ impl State {
         }
     }
 
-    /// Stills every tie of `i` (before a change of its membership).
-    fn still_ties_of(&mut self, i: usize) {
-        if !self.balances.is_on() {
-            return;
-        }
-        let s = self.net.offsets[i] as usize;
-        for k in s..s + self.net.len[i] as usize {
-            let t = self.net.tie[k];
-            let from = self.tie_mode(t as usize);
-            self.remode_tie(t, from, Mode::Still);
-        }
+    /// Stills tie `t` (before its weight changes or it goes): its balance is stored as of
+    /// now, and its ends' giving kept as a still tie's.
+    fn still_tie(&mut self, t: u32) {
+        let from = self.tie_mode(t as usize);
+        self.remode_tie(t, from, Mode::Still);
     }
 
-    /// Moves every (still) tie of `i` to its mode now (after a change of its membership).
-    fn restart_ties_of(&mut self, i: usize) {
+    /// Moves still tie `t` to its mode now (after it is made or re-weighted).
+    fn restart_tie(&mut self, t: u32) {
+        let to = self.tie_mode(t as usize);
+        self.remode_tie(t, Mode::Still, to);
+    }
+
+    /// Stills every tie of `i` (before a change of its membership), or moves every still
+    /// tie of `i` to its mode now (after).
+    fn remode_ties_of(&mut self, i: usize, still: bool) {
         if !self.balances.is_on() {
             return;
         }
         let s = self.net.offsets[i] as usize;
         for k in s..s + self.net.len[i] as usize {
             let t = self.net.tie[k];
-            let to = self.tie_mode(t as usize);
-            self.remode_tie(t, Mode::Still, to);
+            if still {
+                self.still_tie(t);
+            } else {
+                self.restart_tie(t);
+            }
         }
     }
 
@@ -1225,7 +1228,7 @@ impl State {
         if self.member[iu] == member {
             return;
         }
-        self.still_ties_of(iu);
+        self.remode_ties_of(iu, true);
         self.member[iu] = member;
         self.standing[iu] = standing(member, self.active[iu]);
         let sign = if member { 1.0 } else { -1.0 };
@@ -1258,7 +1261,7 @@ impl State {
                 }
             }
         }
-        self.restart_ties_of(iu);
+        self.remode_ties_of(iu, false);
     }
 
     /// Adds `delta` (scaled) to the weight of tie `t`, and `count` to the number of ties,
@@ -1288,13 +1291,12 @@ impl State {
     pub fn set_tie_weight(&mut self, t: u32, weight: f64) {
         let tu = t as usize;
         // A leaning tie's share of giving is kept per unit of its weight: still it first.
-        let mode = self.tie_mode(tu);
-        self.remode_tie(t, mode, Mode::Still);
+        self.still_tie(t);
         let old = self.net.ties.scaled_weight[tu] as f64;
         self.net.set_weight(tu, weight);
         let delta = self.net.ties.scaled_weight[tu] as f64 - old;
         self.account_tie(tu, delta, 0);
-        self.remode_tie(t, Mode::Still, mode);
+        self.restart_tie(t);
     }
 
     /// Makes a new tie (the caller checks the two are distinct and not yet tied).
@@ -1303,16 +1305,14 @@ impl State {
         self.balances.cover(self.net.ties.len());
         let w = self.net.ties.scaled_weight[t as usize] as f64;
         self.account_tie(t as usize, w, 1);
-        let mode = self.tie_mode(t as usize);
-        self.remode_tie(t, Mode::Still, mode);
+        self.restart_tie(t);
         t
     }
 
     /// Removes tie `t`.
     pub fn remove_tie(&mut self, t: u32) {
         let tu = t as usize;
-        let mode = self.tie_mode(tu);
-        self.remode_tie(t, mode, Mode::Still);
+        self.still_tie(t);
         let w = self.net.ties.scaled_weight[tu] as f64;
         self.account_tie(tu, -w, -1);
         self.net.remove_tie(t);
@@ -1420,8 +1420,7 @@ impl State {
         self.account_ties(&made, 1);
         if self.balances.is_on() {
             for &t in &made {
-                let mode = self.tie_mode(t as usize);
-                self.remode_tie(t, Mode::Still, mode);
+                self.restart_tie(t);
             }
         }
     }
@@ -1439,8 +1438,7 @@ impl State {
         }
         if self.balances.is_on() {
             for &t in doomed {
-                let mode = self.tie_mode(t as usize);
-                self.remode_tie(t, mode, Mode::Still);
+                self.still_tie(t);
             }
         }
         self.account_ties(doomed, -1);
