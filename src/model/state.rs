@@ -838,13 +838,21 @@ impl State {
             }
         };
         let decide = |block: &[u32]| -> Restanding {
+            let net = &this.net;
+            // Room for every range's share of the block's entries (and a little more), so
+            // the lists do not grow by doubling and copying themselves.
+            let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
+            let each = entries / EXCHANGE_RANGES * 5 / 4 + 8;
             let mut out = Restanding {
-                improving: vec![Vec::new(); if improving { EXCHANGE_RANGES } else { 0 }],
-                changes: vec![Vec::new(); EXCHANGE_RANGES],
+                improving: (0..if improving { EXCHANGE_RANGES } else { 0 })
+                    .map(|_| Vec::with_capacity(each))
+                    .collect(),
+                changes: (0..EXCHANGE_RANGES)
+                    .map(|_| Vec::with_capacity(each))
+                    .collect(),
                 checks: Vec::new(),
                 sharing: Vec::new(),
             };
-            let net = &this.net;
             for (n, &i) in block.iter().enumerate() {
                 net.ask_ahead(block, n, |j, t| {
                     prefetch(this.standing.as_ptr().wrapping_add(j as usize));
