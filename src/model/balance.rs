@@ -143,9 +143,13 @@ impl Balances {
         }
     }
 
-    /// Ties exchange from now on, their balances moving `shift` of the way a step.
-    pub fn start(&mut self, shift: f64, ties: usize) {
+    /// Ties exchange from now on, their balances moving `shift` of the way a step, on a
+    /// tie table of `ties` ties with room for `room` (the anchors get the same room, so
+    /// they do not copy themselves to grow at the first new tie).
+    pub fn start(&mut self, shift: f64, ties: usize, room: usize) {
         self.on = true;
+        self.anchor
+            .reserve_exact(room.saturating_sub(self.anchor.len()));
         self.q = (1.0 - shift).clamp(0.0, 1.0);
         self.log_rate = -self.q.ln();
         self.anchor.resize(ties, self.clock);
@@ -395,7 +399,7 @@ mod tests {
 
     fn balances(shift: f64) -> Balances {
         let mut b = Balances::off(2);
-        b.start(shift, 1);
+        b.start(shift, 1, 1);
         b
     }
 

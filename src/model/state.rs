@@ -685,7 +685,8 @@ impl State {
     /// Ties exchange from now on, their balances moving `shift` of the way a step
     /// (src/model/balance.rs); ties that already lean or are shared start now.
     pub fn start_exchange(&mut self, shift: f64) {
-        self.balances.start(shift, self.net.ties.len());
+        let room = self.net.ties.a.capacity();
+        self.balances.start(shift, self.net.ties.len(), room);
         if self.active_total > 0 {
             for t in 0..self.net.ties.len() as u32 {
                 if self.net.ties.flags[t as usize] & REMOVED == 0 {
