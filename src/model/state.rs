@@ -398,6 +398,36 @@ impl<'a> SumRows<'a> {
         }
     }
 
+    /// [`SumRows::add`] of every pull of `pulls` in order, the other end improving where
+    /// `active` says so (every other end improves without it); the ends' sums and the other
+    /// ends' stages (and counts of improvers) are scattered, so they are asked for ahead.
+    #[allow(clippy::too_many_arguments)]
+    fn add_each(
+        &mut self,
+        lo: usize,
+        pulls: &[Pull],
+        active: Option<&[u32]>,
+        count: i32,
+        stages: &[&[u8]],
+        tracked: &[bool],
+        marked: &mut [Vec<u32>],
+    ) {
+        for (h, pull) in pulls.iter().enumerate() {
+            if let Some(ahead) = pulls.get(h + 8) {
+                self.ask(lo, ahead.end);
+                let y = ahead.other as usize;
+                if let Some(active) = active {
+                    prefetch(active.as_ptr().wrapping_add(y));
+                }
+                for stage in stages {
+                    prefetch(stage.as_ptr().wrapping_add(y));
+                }
+            }
+            let improves = active.is_none_or(|a| a[pull.other as usize] > 0);
+            self.add(lo, pull, improves, count, stages, tracked, marked);
+        }
+    }
+
     /// Adds the organisations marked by each range (per practice, ranges in order) to the
     /// practices' lists of organisations to re-examine.
     fn note_marked(practices: &mut [PracticeState], marked: Vec<Vec<Vec<u32>>>) {
@@ -1047,19 +1077,8 @@ impl State {
                 // Marks made here, per practice, in decision order.
                 let mut marked = vec![Vec::new(); stages.len()];
                 for b in blocks {
-                    let pulls = &b.pulls[r];
-                    for (h, pull) in pulls.iter().enumerate() {
-                        // The ends' sums and the other ends' stages are scattered: ask for
-                        // them ahead.
-                        if let Some(ahead) = pulls.get(h + 8) {
-                            rows.ask(lo, ahead.end);
-                            for stage in &stages {
-                                prefetch(stage.as_ptr().wrapping_add(ahead.other as usize));
-                            }
-                        }
-                        // Both ends of a pulled tie have improvers; its count stays.
-                        rows.add(lo, pull, true, 0, &stages, &tracked, &mut marked);
-                    }
+                    // Both ends of a pulled tie have improvers; its count stays.
+                    rows.add_each(lo, &b.pulls[r], None, 0, &stages, &tracked, &mut marked);
                 }
                 marked
             })
@@ -1389,19 +1408,15 @@ impl State {
                 let lo = r * width;
                 let mut marked = vec![Vec::new(); stages.len()];
                 for ranges in &blocks {
-                    for (h, pull) in ranges[r].iter().enumerate() {
-                        // The other ends are scattered: ask for their standing ahead.
-                        if let Some(ahead) = ranges[r].get(h + 8) {
-                            rows.ask(lo, ahead.end);
-                            let y = ahead.other as usize;
-                            prefetch(active.as_ptr().wrapping_add(y));
-                            for stage in &stages {
-                                prefetch(stage.as_ptr().wrapping_add(y));
-                            }
-                        }
-                        let improves = active[pull.other as usize] > 0;
-                        rows.add(lo, pull, improves, count, &stages, &tracked, &mut marked);
-                    }
+                    rows.add_each(
+                        lo,
+                        &ranges[r],
+                        Some(active),
+                        count,
+                        &stages,
+                        &tracked,
+                        &mut marked,
+                    );
                 }
                 marked
             })
@@ -1504,6 +1519,19 @@ impl State {
         self.member_weight[i] * self.net.scale
     }
 
+    /// What live tie `t` adds to the giving of its `a` and its `b` now, recomputed from the
+    /// tie (for checks and recounts).
+    fn tie_shares(&self, t: usize) -> [Share; 2] {
+        let ties = &self.net.ties;
+        self.balances.shares(
+            self.tie_mode(t),
+            ties.reciprocity[t],
+            self.balances.anchor.get(t).copied().unwrap_or(0),
+            ties.scaled_weight[t] as f64,
+            [ties.a[t], ties.b[t]].map(|x| self.member[x as usize]),
+        )
+    }
+
     /// Recomputes both parts of every organisation's giving from the ties (for tests that
     /// set balances directly).
     #[cfg(test)]
@@ -1516,14 +1544,7 @@ impl State {
                 continue;
             }
             let ends = [ties.a[t] as usize, ties.b[t] as usize];
-            let shares = self.balances.shares(
-                self.tie_mode(t),
-                ties.reciprocity[t],
-                self.balances.anchor.get(t).copied().unwrap_or(0),
-                ties.scaled_weight[t] as f64,
-                ends.map(|x| self.member[x]),
-            );
-            for (x, share) in ends.into_iter().zip(shares) {
+            for (x, share) in ends.into_iter().zip(self.tie_shares(t)) {
                 self.giving[x] += share.base;
                 self.balances.decaying[x] += share.decaying;
             }
@@ -1591,15 +1612,7 @@ impl State {
                 let tu = t as usize;
                 let w = self.net.ties.scaled_weight[tu] as f64;
                 mw += w;
-                let ends = [self.net.ties.a[tu] as usize, self.net.ties.b[tu] as usize];
-                let shares = self.balances.shares(
-                    self.tie_mode(tu),
-                    self.net.ties.reciprocity[tu],
-                    self.balances.anchor.get(tu).copied().unwrap_or(0),
-                    w,
-                    ends.map(|x| self.member[x]),
-                );
-                let mine = shares[(ends[1] == i) as usize];
+                let mine = self.tie_shares(tu)[(self.net.ties.b[tu] as usize == i) as usize];
                 gv += mine.base + mine.decaying * self.balances.now();
                 if self.active[j as usize] > 0 {
                     sw += w;

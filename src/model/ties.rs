@@ -13,7 +13,6 @@
 use crate::model::world::World;
 use crate::model::Ctx;
 use crate::network::{prefetch, TieSpec, REMOVED, SHARED};
-
 use crate::rng::{below, bernoulli_indices, Draws, Purpose};
 
 use super::par;
@@ -122,7 +121,7 @@ fn exchange_shared(state: &mut State, pull: f64, shift: f32) {
                 }
                 let ends = [ties.a[t], ties.b[t]];
                 let r = par::get(&balance[t]);
-                let next = next_balance(r, shift, true, true);
+                let next = towards_balance(r, shift);
                 let old = par::get(&weight[t]);
                 // In f32 the balance stops short of 0 once a shift rounds away; such a tie
                 // no longer changes giving.
@@ -144,18 +143,12 @@ fn exchange_shared(state: &mut State, pull: f64, shift: f32) {
     state.apply_exchange(&decided);
 }
 
-/// A tie's reciprocity balance after one step of exchange, given which ends have active
-/// improvers: it moves by `shift` of the way towards the giving end (+1 for `a`, -1 for
-/// `b`), or towards balance when both give.
+/// A shared tie's reciprocity balance after one step of exchange: both ends give, so it
+/// moves `shift` of the way back to balance (leaning ones move in closed form,
+/// src/model/balance.rs).
 #[inline]
-fn next_balance(r: f32, shift: f32, a_active: bool, b_active: bool) -> f32 {
-    let target = match (a_active, b_active) {
-        (true, true) => 0.0,
-        (true, false) => 1.0,
-        (false, true) => -1.0,
-        (false, false) => return r,
-    };
-    r + shift * (target - r)
+fn towards_balance(r: f32, shift: f32) -> f32 {
+    r + shift * (0.0 - r)
 }
 
 /// A tie's stored (scaled) weight after one step of shared improvement work across it:
