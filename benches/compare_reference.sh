@@ -10,8 +10,13 @@
 # (scenarios/bench/full_1m_5m.ron, 2 threads) against one step of the kernel's full sweep
 # (`st`) on the ER graph, alternating ROUNDS times; each round's ratio is reported.
 #
+# Then (unless THREADS=0) the thread targets: 1 against 2 threads, alternating ROUNDS
+# times, on one large run (the same full model, per step) and on a sweep of independent
+# runs (small.ron, 10 x 10 grid x 8 replicates = 800 runs, whole process).
+#
 # usage: benches/compare_reference.sh [ROUNDS=5]
-# env:   PEERS=0 skips NDlib and Mesa; STEP=0 skips the step target; BUILD=0 uses the binaries already built; BENCH=path of the reference folder
+# env:   PEERS=0 skips NDlib and Mesa; STEP=0 skips the step target; THREADS=0 the
+#        thread targets; BUILD=0 uses the binaries already built; BENCH=path of the reference folder
 #        (default: ../shared/bench beside the repository); OUT=results folder
 #        (default /tmp/changenet-bench); GRAPHS="ws ba er".
 set -euo pipefail
@@ -109,6 +114,35 @@ if [ "${STEP:-1}" != 0 ] && [ -f "$BENCH/data/er.edges" ]; then
     done
 fi
 
+if [ "${THREADS:-1}" != 0 ]; then
+    echo "# $ROUNDS rounds, alternating 1 and 2 threads: the full model, then an 800-run sweep"
+    sweep=("$CHANGENET" sweep "$ROOT/scenarios/small.ron" --vary 'practices[0].effect=0.04..0.13'
+        --vary 'ties.decay=0.01..0.1' --points 10 -r 8 -q --no-report)
+    for r in $(seq 1 "$ROUNDS"); do
+        order=(1 2)
+        (( r % 2 )) || order=(2 1)
+        for j in "${order[@]}"; do
+            timed "full-model-$j" threads-run "$r" env RAYON_NUM_THREADS="$j" "$CHANGENET" bench \
+                "$ROOT/scenarios/bench/full_1m_5m.ron"
+        done
+        for j in "${order[@]}"; do
+            rm -rf "$OUT/sweep-$j"
+            /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "${sweep[@]}" -j "$j" -o "$OUT/sweep-$j"
+            python3 - "$j" "$r" "$OUT/time.txt" >> "$LOG" <<'EOF'
+import json, sys
+j, r, tfile = sys.argv[1:]
+wall, rss_kb, user, system = open(tfile).read().split()[-4:]
+print(json.dumps(dict(tool=f"sweep-{j}", graph="threads-sweep", round=int(r), wall_s=float(wall),
+                      cpu_s=float(user) + float(system), peak_rss_mb=int(rss_kb) / 1024)))
+EOF
+        done
+        cmp -s "$OUT/sweep-1/runs.csv" "$OUT/sweep-2/runs.csv" || {
+            echo "compare_reference.sh: the sweep's runs.csv differs between 1 and 2 threads" >&2
+            exit 1
+        }
+    done
+fi
+
 if [ "${PEERS:-1}" != 0 ]; then
     echo "# peers, once each (NDlib on ws, ba, er; Mesa on ws, ba)"
     peer_venv
@@ -163,8 +197,26 @@ if steps:
         print(f"  {tool:10} step s: median {statistics.median(v):.4f}, min {min(v):.4f}")
     print("  ratios:", " ".join(f"{x:.2f}" for x in paired),
           f"(median {statistics.median(paired):.2f})")
-digests = {(r["graph"], r["tool"] == "full-model", r["digest"]) for r in rows}
-graphs = {(r["graph"], r["tool"] == "full-model") for r in rows}
+def per_round(graph, value):
+    got = {(r["tool"], r["round"]): value(r) for r in rows if r["graph"] == graph}
+    tools = sorted({k[0][:-1] for k in got})
+    return [(got[(t + "1", n)], got[(t + "2", n)]) for t in tools
+            for n in sorted({k[1] for k in got}) if (t + "1", n) in got and (t + "2", n) in got]
+for graph, what, value, target in [
+        ("threads-run", "one large run (s a step)", lambda r: r["simulate_s"] / r["steps"], 1.5),
+        ("threads-sweep", "an 800-run sweep (whole process s)", lambda r: r["wall_s"], 1.8)]:
+    pairs = per_round(graph, value)
+    if pairs:
+        one, two = [p[0] for p in pairs], [p[1] for p in pairs]
+        print(f"\n{what}, 1 / 2 threads per round (target: 2 threads at least {target}x faster):")
+        print("  ", " ".join(f"{a:.3f}/{b:.3f}" for a, b in pairs))
+        print(f"  medians {statistics.median(one):.3f} / {statistics.median(two):.3f}:"
+              f" {statistics.median(one) / statistics.median(two):.2f}x; paired ratios"
+              f" {' '.join(f'{a / b:.2f}' for a, b in pairs)}"
+              f" (median {statistics.median(a / b for a, b in pairs):.2f})")
+rows = [r for r in rows if "digest" in r]
+digests = {(r["graph"], r["tool"].startswith("full-model"), r["digest"]) for r in rows}
+graphs = {(r["graph"], r["tool"].startswith("full-model")) for r in rows}
 print("\nsame final adopters everywhere:", len(digests) == len(graphs))
 EOF
 echo "# raw runs: $LOG"

@@ -65,8 +65,6 @@ pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
                 ctx.plan.per_step(hazard)
             },
         );
-        for i in stopping {
-            state.discontinue(p, i, step);
-        }
+        state.discontinue_all(p, &stopping, step);
     }
 }

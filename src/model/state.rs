@@ -1156,28 +1156,35 @@ impl State {
         for &i in orgs {
             self.begin_trial(p, i, step, due);
         }
-        self.spread_all(p, orgs);
+        self.spread_all(p, orgs, true);
     }
 
-    /// [`State::spread`] of a new adoption (sign +1) from every member of `orgs`, in
-    /// order: the additions are sorted by range of neighbours on all threads (blocks of
-    /// `orgs`), then each range applies its own in order.
-    fn spread_all(&mut self, p: usize, orgs: &[u32]) {
+    /// [`State::spread`] of a new adoption (`adopts`, sign +1) or of a discontinuation
+    /// (sign -1) from every member of `orgs`, in order: the additions are sorted by range
+    /// of neighbours on all threads (blocks of `orgs`), then each range applies its own in
+    /// order.
+    fn spread_all(&mut self, p: usize, orgs: &[u32], adopts: bool) {
         // A segment at a time, in order: additions in bounded memory, in the same order.
         let net = &self.net;
         for segment in
             super::par::segments(orgs, |i| net.len[i as usize] as usize, super::par::SEGMENT)
         {
-            self.spread_segment(p, &orgs[segment]);
+            self.spread_segment(p, &orgs[segment], adopts);
         }
     }
 
-    /// [`State::spread_all`] for one segment of the new adopters.
-    fn spread_segment(&mut self, p: usize, orgs: &[u32]) {
+    /// [`State::spread_all`] for one segment of the organisations.
+    fn spread_segment(&mut self, p: usize, orgs: &[u32], adopts: bool) {
         use rayon::prelude::*;
         let shift = range_shift(self.n(), EXCHANGE_RANGES);
         let width = 1 << shift;
-        // Unit-weight networks add exactly 1 (as `spread` does).
+        // `spread` adds `sign * w`, which is `w` or exactly `-w` (1 or -1 on unit-weight
+        // networks), and a count of 1 or -1.
+        let (sign, count) = if adopts {
+            (1.0, 1u32)
+        } else {
+            (-1.0, u32::MAX)
+        };
         let member = &self.member;
         let blocks = by_neighbour_range(&self.net, orgs, shift, |i| member[i], |_, w| w);
         let ps = &mut self.practices[p];
@@ -1190,14 +1197,14 @@ impl State {
             .zip(ps.adopting_count.par_chunks_mut(width))
             .zip(dirty_chunks.into_par_iter())
             .enumerate()
-            .map(|(r, ((weight, count), is_dirty))| {
+            .map(|(r, ((weight, counts), is_dirty))| {
                 let lo = r * width;
                 let mut marked = Vec::new();
                 for ranges in &blocks {
                     for &(j, w) in &ranges[r] {
                         let k = j as usize - lo;
-                        weight[k] += w as f64;
-                        count[k] += 1;
+                        weight[k] += sign * w as f64;
+                        counts[k] = counts[k].wrapping_add(count);
                         if tracks && !is_dirty[k] {
                             is_dirty[k] = true;
                             marked.push(j);
@@ -1228,10 +1235,40 @@ impl State {
 
     /// `i` discontinues practice `p` (absorbing for that practice).
     pub fn discontinue(&mut self, p: usize, i: u32, step: u32) {
+        if self.stop_adopting(p, i, step) && self.member[i as usize] {
+            self.spread(p, i as usize, -1.0);
+        }
+    }
+
+    /// Every organisation of `orgs` (distinct, in index order) discontinues practice `p`
+    /// at `step`: as [`State::discontinue`] one after another, but with many ties to
+    /// update their neighbours' sums are updated on all threads, each sum receiving its
+    /// changes in the same order.
+    pub fn discontinue_all(&mut self, p: usize, orgs: &[u32], step: u32) {
+        let entries: usize = orgs
+            .iter()
+            .map(|&i| self.net.len[i as usize] as usize)
+            .sum();
+        if entries < PARALLEL_SPREAD {
+            for &i in orgs {
+                self.discontinue(p, i, step);
+            }
+            return;
+        }
+        let stopped: Vec<u32> = orgs
+            .iter()
+            .copied()
+            .filter(|&i| self.stop_adopting(p, i, step))
+            .collect();
+        self.spread_all(p, &stopped, false);
+    }
+
+    /// Everything of discontinuing but the neighbours' sums; whether `i` was adopting.
+    fn stop_adopting(&mut self, p: usize, i: u32, step: u32) -> bool {
         let ps = &mut self.practices[p];
         let st = ps.stage[i as usize];
         if !adopting(st) {
-            return;
+            return false;
         }
         if st == TRIALLING {
             ps.trialling -= 1;
@@ -1245,9 +1282,7 @@ impl State {
         ps.stage[i as usize] = DISCONTINUED;
         ps.since[i as usize] = step;
         ps.discontinued += 1;
-        if self.member[i as usize] {
-            self.spread(p, i as usize, -1.0);
-        }
+        true
     }
 
     /// Changes `i`'s membership; its ties go dormant (not deleted) while it is withdrawn.
@@ -1764,7 +1799,8 @@ mod tests {
     }
 
     /// Many new adopters at once (neighbour sums updated on all threads) leave every sum,
-    /// bit for bit, and every mark as adopting them one by one does, at any thread count.
+    /// bit for bit, and every mark as adopting them one by one does, at any thread count;
+    /// and so does discontinuing many at once.
     #[test]
     fn many_adopters_at_once_match_one_by_one() {
         let n = 20_000u32;
@@ -1795,13 +1831,27 @@ mod tests {
                 ps.adopting_count.clone(),
                 dirty,
                 ps.fresh.clone(),
-                ps.trialling,
+                (ps.trialling, ps.embedded, ps.discontinued),
+                ps.stage.clone(),
             )
         };
         let mut one_by_one = base.clone();
         for p in 0..2 {
             for &i in &adopters {
                 one_by_one.start_trialling(p, i, 2, 5);
+            }
+        }
+        // Some embed; then some stop, among them organisations that never adopted (every
+        // third) and the non-member 5.
+        let embedding: Vec<u32> = (0..n).filter(|i| i % 7 == 1).collect();
+        let stopping: Vec<u32> = (0..n).filter(|i| i % 5 != 0).collect();
+        let mut stopped_one_by_one = one_by_one.clone();
+        for p in 0..2 {
+            for &i in &embedding {
+                stopped_one_by_one.embed(p, i, 3);
+            }
+            for &i in &stopping {
+                stopped_one_by_one.discontinue(p, i, 4);
             }
         }
         for threads in [1, 3] {
@@ -1820,6 +1870,19 @@ mod tests {
                 assert_eq!(seen(&s, p), seen(&one_by_one, p), "practice {p}");
             }
             assert_eq!(s.progress_sum, one_by_one.progress_sum);
+            pool.install(|| {
+                for p in 0..2 {
+                    for &i in &embedding {
+                        s.embed(p, i, 3);
+                    }
+                    s.discontinue_all(p, &stopping, 4);
+                }
+            });
+            s.check_sums().unwrap();
+            for p in 0..2 {
+                assert_eq!(seen(&s, p), seen(&stopped_one_by_one, p), "practice {p}");
+            }
+            assert_eq!(s.progress_sum, stopped_one_by_one.progress_sum);
         }
     }
 

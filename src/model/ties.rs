@@ -210,9 +210,16 @@ fn close_triads(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     }
     proposals.sort_unstable();
     proposals.dedup();
-    let new_ties: Vec<TieSpec> = proposals
+    // Each proposal's rows are scattered: many are looked up on all threads, kept in order.
+    use rayon::prelude::*;
+    let untied = |&(a, b): &(u32, u32)| !state.net.has_tie(a, b);
+    let untied: Vec<(u32, u32)> = if proposals.len() >= 1024 {
+        proposals.into_par_iter().filter(untied).collect()
+    } else {
+        proposals.into_iter().filter(untied).collect()
+    };
+    let new_ties: Vec<TieSpec> = untied
         .into_iter()
-        .filter(|&(a, b)| !state.net.has_tie(a, b))
         .map(|(a, b)| TieSpec {
             a,
             b,

@@ -100,19 +100,27 @@ pub fn step(ctx: &Ctx, state: &mut State, step: u32) {
             let d = state.active[i];
             let idle = k - d;
             let mut rng = draws.org_rng(i as u32);
-            let h_act = if state.member[i] {
-                // Funding raises and shocks lower it (src/intervention/capacity.rs).
-                activation_hazard(t, support(state, i, t.colleague_weight))
-                    * state.programme.activation_factor(i)
+            // Where every trained person is active there is nobody idle to start, fade or
+            // leave, and no draw to make for them: the hazards are not worked out (late in
+            // a run this is about half the list).
+            let (idle_events, started) = if idle == 0 {
+                (0, 0)
             } else {
-                0.0
-            };
-            let h_idle = h_act + t.skill_fade + t.staff_turnover;
-            let idle_events = binomial(&mut rng, idle, 1.0 - (-h_idle * dt).exp());
-            let started = if h_idle > 0.0 {
-                binomial(&mut rng, idle_events, h_act / h_idle)
-            } else {
-                0
+                let h_act = if state.member[i] {
+                    // Funding raises and shocks lower it (src/intervention/capacity.rs).
+                    activation_hazard(t, support(state, i, t.colleague_weight))
+                        * state.programme.activation_factor(i)
+                } else {
+                    0.0
+                };
+                let h_idle = h_act + t.skill_fade + t.staff_turnover;
+                let idle_events = binomial(&mut rng, idle, 1.0 - (-h_idle * dt).exp());
+                let started = if h_idle > 0.0 {
+                    binomial(&mut rng, idle_events, h_act / h_idle)
+                } else {
+                    0
+                };
+                (idle_events, started)
             };
             let rest = idle_events - started;
             let faded_or_left = rest; // both leave the trained pool
