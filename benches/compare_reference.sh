@@ -88,7 +88,10 @@ echo "# $ROUNDS rounds, alternating the kernel (st_delta, 1 rep) and changenet b
 for r in $(seq 1 "$ROUNDS"); do
     for g in $GRAPHS; do
         kernel=(env NO_QUIET_WAIT=1 "$KERNEL" "$BENCH/data" "$OUT/kernel-out" "$g" 1 st_delta)
-        ours=("$CHANGENET" bench "$ROOT/scenarios/bench/$g.ron")
+        # The scenario's data paths point at ../shared/bench beside the checkout: use $BENCH's.
+        ours=("$CHANGENET" bench "$ROOT/scenarios/bench/$g.ron"
+            --set "network.model=PlainEdges(file: \"$BENCH/data/$g.edges\")"
+            --set "practices[0].seeds=Some(Targets(pick: File(\"$BENCH/data/$g.seeds\")))")
         if (( r % 2 )); then
             timed kernel "$g" "$r" "${kernel[@]}"
             timed changenet "$g" "$r" "${ours[@]}"
@@ -127,7 +130,8 @@ if [ "${THREADS:-1}" != 0 ]; then
         done
         for j in "${order[@]}"; do
             rm -rf "$OUT/sweep-$j"
-            /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "${sweep[@]}" -j "$j" -o "$OUT/sweep-$j"
+            /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "${sweep[@]}" -j "$j" \
+                -o "$OUT/sweep-$j" > "$OUT/stdout.txt"
             python3 - "$j" "$r" "$OUT/time.txt" >> "$LOG" <<'EOF'
 import json, sys
 j, r, tfile = sys.argv[1:]
@@ -167,6 +171,8 @@ print("whole = the process under /usr/bin/time (wall s; user+sys CPU s); sim = t
 print(f"{'graph':5} {'tool':9} {'n':>2} {'whole wall':>15} {'whole cpu':>15} {'sim wall':>17} "
       f"{'sim cpu':>17} {'load':>7} {'peak MB':>7}  adopters digest")
 for (g, tool), rs in sorted(by.items()):
+    if g == "threads-sweep":
+        continue
     f = lambda k, p: "%s / %s" % tuple(format(x, p) for x in col(rs, k))
     print(f"{g:5} {tool:9} {len(rs):2} {f('wall_s', '.3f'):>15} {f('cpu_s', '.3f'):>15} "
           f"{f('simulate_s', '.4f'):>17} {f('simulate_cpu_s', '.4f'):>17} "

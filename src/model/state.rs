@@ -117,15 +117,28 @@ impl PracticeState {
 /// applied, one task each. A fixed number, so the result never depends on the threads.
 pub const EXCHANGE_RANGES: usize = 64;
 
+/// The narrowest range of organisations: below it a range's bookkeeping (its slices of the
+/// sums, its lists) costs more than its share of the work, and a small world is better
+/// served by one range (small runs in a sweep take many steps each). Unit tests use narrow
+/// ranges so that small worlds still exercise many.
+const MIN_RANGE_WIDTH: usize = if cfg!(test) { 1 << 4 } else { 1 << 12 };
+
 /// The range (of [`EXCHANGE_RANGES`] at most) that index `x` of `len` falls in is `x >> shift`
 /// with this `shift`: ranges a power of two wide, so that sorting a decision into its range
-/// costs a shift, not a division.
+/// costs a shift, not a division. How the indices are split into ranges changes no sum:
+/// each still receives its additions in the same order.
 #[inline]
 fn range_shift(len: usize, ranges: usize) -> u32 {
     len.div_ceil(ranges)
-        .max(1)
+        .max(MIN_RANGE_WIDTH)
         .next_power_of_two()
         .trailing_zeros()
+}
+
+/// How many ranges of `1 << shift` indices cover `len` (at least one).
+#[inline]
+fn range_count(len: usize, shift: u32) -> usize {
+    len.div_ceil(1 << shift).max(1)
 }
 
 /// From this many tie entries, the neighbourhood sums of a step's new adopters are updated
@@ -185,9 +198,10 @@ impl ExchangeBlock {
     /// would cost more than it saves). Every block of a step must agree; the result is the
     /// same bits either way.
     pub fn new(state: &State, parallel: bool) -> Self {
-        let ranges = if parallel { EXCHANGE_RANGES } else { 1 };
+        let org_shift = range_shift(state.n(), if parallel { EXCHANGE_RANGES } else { 1 });
+        let ranges = range_count(state.n(), org_shift);
         ExchangeBlock {
-            org_shift: range_shift(state.n(), ranges),
+            org_shift,
             giving: vec![Vec::new(); ranges],
             pulls: vec![Vec::new(); ranges],
             unit: true,
@@ -256,11 +270,12 @@ fn by_neighbour_range<T: Send>(
 ) -> Vec<Vec<Vec<(u32, T)>>> {
     use rayon::prelude::*;
     let weights = &net.ties.scaled_weight;
+    let count = range_count(net.len.len(), shift);
     orgs.par_chunks(super::par::LIST_BLOCK)
         .map(|block| {
             let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
-            let mut ranges: Vec<Vec<(u32, T)>> = (0..EXCHANGE_RANGES)
-                .map(|_| Vec::with_capacity(entries / EXCHANGE_RANGES * 5 / 4 + 8))
+            let mut ranges: Vec<Vec<(u32, T)>> = (0..count)
+                .map(|_| Vec::with_capacity(entries / count * 5 / 4 + 8))
                 .collect();
             for (n, &i) in block.iter().enumerate() {
                 // The weights are scattered over the tie table: ask for them ahead.
@@ -853,6 +868,7 @@ impl State {
             self.flipping[i as usize >> 6] |= 1 << (i & 63);
         }
         let shift = range_shift(self.n(), EXCHANGE_RANGES);
+        let count = range_count(self.n(), shift);
         let mut stored = std::mem::take(&mut self.net.ties.reciprocity);
         let mut anchors = std::mem::take(&mut self.balances.anchor);
         let (stored_at, anchor_at) = (par::cells(&mut stored), par::cells_u32(&mut anchors));
@@ -873,14 +889,12 @@ impl State {
             // Room for every range's share of the block's entries (and a little more), so
             // the lists do not grow by doubling and copying themselves.
             let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
-            let each = entries / EXCHANGE_RANGES * 5 / 4 + 8;
+            let each = entries / count * 5 / 4 + 8;
             let mut out = Restanding {
-                improving: (0..if improving { EXCHANGE_RANGES } else { 0 })
+                improving: (0..if improving { count } else { 0 })
                     .map(|_| Vec::with_capacity(each))
                     .collect(),
-                changes: (0..EXCHANGE_RANGES)
-                    .map(|_| Vec::with_capacity(each))
-                    .collect(),
+                changes: (0..count).map(|_| Vec::with_capacity(each)).collect(),
                 checks: Vec::new(),
                 sharing: Vec::new(),
             };
@@ -1190,7 +1204,7 @@ impl State {
         let ps = &mut self.practices[p];
         let tracks = ps.tracks_dirty;
         let mut dirty_chunks: Vec<&mut [bool]> = ps.is_dirty.chunks_mut(width).collect();
-        dirty_chunks.resize_with(EXCHANGE_RANGES, Default::default);
+        dirty_chunks.resize_with(range_count(ps.stage.len(), shift), Default::default);
         let marked: Vec<Vec<u32>> = ps
             .adopting_weight
             .par_chunks_mut(width)
@@ -1398,7 +1412,7 @@ impl State {
         let blocks: Vec<Vec<Vec<Pull>>> = changed
             .par_chunks(super::par::LIST_BLOCK)
             .map(|block| {
-                let mut ranges = vec![Vec::new(); EXCHANGE_RANGES];
+                let mut ranges = vec![Vec::new(); range_count(member.len(), shift)];
                 for (h, &t) in block.iter().enumerate() {
                     // The ties are scattered: ask for them, then their ends, ahead.
                     if let Some(&u) = block.get(h + 8) {
