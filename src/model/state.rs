@@ -641,8 +641,12 @@ impl State {
     /// Merges the changes of the lists of organisations with trained staff and improvers.
     pub fn settle_staff_lists(&mut self) {
         let (trained, active) = (&self.trained, &self.active);
-        self.with_trained.settle(|i| trained[i as usize] > 0);
-        self.with_active.settle(|i| active[i as usize] > 0);
+        let (with_trained, with_active) = (&mut self.with_trained, &mut self.with_active);
+        // Two long merges of their own: side by side.
+        rayon::join(
+            || with_trained.settle(|i| trained[i as usize] > 0),
+            || with_active.settle(|i| active[i as usize] > 0),
+        );
     }
 
     /// Sets `i`'s trained staff and active improvers (`active <= trained`).
@@ -1500,8 +1504,8 @@ impl State {
 
     /// Removes every tie of `doomed` (distinct, live): the same as [`State::remove_tie`] on
     /// each in turn. When there are many, what they took from the sums at their ends is
-    /// worked out and taken away on all threads ([`State::account_ties`]); then the rows
-    /// are edited in turn.
+    /// worked out and taken away on all threads ([`State::account_ties`]), and the rows are
+    /// edited on all threads ([`Network::remove_ties`]).
     pub fn remove_ties(&mut self, doomed: &[u32]) {
         if doomed.len() < PARALLEL_TIE_CHANGES {
             for &t in doomed {
@@ -1515,31 +1519,7 @@ impl State {
             }
         }
         self.account_ties(doomed, -1);
-        for h in 0..doomed.len() {
-            // The ties are scattered, and so are their ends' rows: ask, in stages, for the
-            // tie six ahead, where the rows of the ends of the one four ahead start, and
-            // the rows of the ends of the one two ahead.
-            let net = &self.net;
-            if let Some(&t) = doomed.get(h + 6) {
-                prefetch(net.ties.a.as_ptr().wrapping_add(t as usize));
-                prefetch(net.ties.b.as_ptr().wrapping_add(t as usize));
-                prefetch(net.ties.flags.as_ptr().wrapping_add(t as usize));
-            }
-            if let Some(&t) = doomed.get(h + 4) {
-                for x in [net.ties.a[t as usize], net.ties.b[t as usize]] {
-                    prefetch(net.offsets.as_ptr().wrapping_add(x as usize));
-                    prefetch(net.len.as_ptr().wrapping_add(x as usize));
-                }
-            }
-            if let Some(&t) = doomed.get(h + 2) {
-                for x in [net.ties.a[t as usize], net.ties.b[t as usize]] {
-                    let s = net.offsets[x as usize] as usize;
-                    prefetch(net.tie.as_ptr().wrapping_add(s));
-                    prefetch(net.neighbour.as_ptr().wrapping_add(s));
-                }
-            }
-            self.net.remove_tie(doomed[h]);
-        }
+        self.net.remove_ties(doomed);
     }
 
     /// Uniform decay of every tie; folds the scale into the sums when the network does.
@@ -2132,7 +2112,9 @@ mod tests {
                 .chain(&s.practices[1].adopting_weight)
                 .map(|x| x.to_bits())
                 .collect();
-            let rows: Vec<Vec<u32>> = (0..s.n()).map(|i| s.net.tie_ids(i).to_vec()).collect();
+            let rows: Vec<(Vec<u32>, Vec<u32>)> = (0..s.n())
+                .map(|i| (s.net.neighbours(i).to_vec(), s.net.tie_ids(i).to_vec()))
+                .collect();
             (
                 sums,
                 marks,

@@ -506,6 +506,60 @@ impl Network {
         }
     }
 
+    /// Removes every tie of `doomed`: the same as [`Network::remove_tie`] on each in turn.
+    /// Each row is edited by one task, on all threads: a row's entries keep their order
+    /// whichever of its ties leave first, so the rows come out the same.
+    pub fn remove_ties(&mut self, doomed: &[u32]) {
+        use rayon::prelude::*;
+        use std::sync::atomic::Ordering::Relaxed;
+        // About 64 ranges of rows, each a power of two of organisations wide.
+        let shift = self
+            .n
+            .div_ceil(64)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut rows: Vec<Vec<(u32, u32)>> = vec![Vec::new(); (self.n >> shift) + 1];
+        for (h, &t) in doomed.iter().enumerate() {
+            // The ties are scattered: ask for the one eight ahead.
+            if let Some(&u) = doomed.get(h + 8) {
+                prefetch(self.ties.flags.as_ptr().wrapping_add(u as usize));
+                prefetch(self.ties.a.as_ptr().wrapping_add(u as usize));
+                prefetch(self.ties.b.as_ptr().wrapping_add(u as usize));
+            }
+            let tu = t as usize;
+            if self.ties.flags[tu] & REMOVED != 0 {
+                continue;
+            }
+            self.ties.flags[tu] |= REMOVED;
+            self.live_ties -= 1;
+            for x in [self.ties.a[tu], self.ties.b[tu]] {
+                rows[x as usize >> shift].push((x, t));
+            }
+        }
+        let offsets = &self.offsets;
+        // Each task writes only its own rows' entries and lengths.
+        let tie = crate::model::par::cells_u32(&mut self.tie);
+        let neighbour = crate::model::par::cells_u32(&mut self.neighbour);
+        let len = crate::model::par::cells_u32(&mut self.len);
+        rows.par_iter().for_each(|edits| {
+            for (h, &(x, t)) in edits.iter().enumerate() {
+                if let Some(&(y, _)) = edits.get(h + 4) {
+                    prefetch(tie.as_ptr().wrapping_add(offsets[y as usize] as usize));
+                }
+                let s = offsets[x as usize] as usize;
+                let l = len[x as usize].load(Relaxed) as usize;
+                if let Some(k) = (s..s + l).find(|&e| tie[e].load(Relaxed) == t) {
+                    for e in k..s + l - 1 {
+                        tie[e].store(tie[e + 1].load(Relaxed), Relaxed);
+                        neighbour[e].store(neighbour[e + 1].load(Relaxed), Relaxed);
+                    }
+                    len[x as usize].store(l as u32 - 1, Relaxed);
+                }
+            }
+        });
+    }
+
     /// Multiplies every weight by `factor` in O(1) (uniform decay), folding the scale back
     /// into the stored weights when it gets small, to keep f32 precision. Returns the factor
     /// by which stored (scaled) weights were multiplied: 1.0 unless a fold happened, so that
