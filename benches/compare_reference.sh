@@ -11,8 +11,9 @@
 # (`st`) on the ER graph, alternating ROUNDS times; each round's ratio is reported.
 #
 # Then (unless THREADS=0) the thread targets: 1 against 2 threads, alternating ROUNDS
-# times, on one large run (the same full model, per step) and on a sweep of independent
-# runs (small.ron, 10 x 10 grid x 8 replicates = 800 runs, whole process).
+# times, on one large run (the full model at 1M organisations with 5M and with 10M ties,
+# per step) and on a sweep of independent runs (small.ron, 10 x 10 grid x 8 replicates =
+# 800 runs, whole process; its runs.csv must be the same bytes at both).
 #
 # usage: benches/compare_reference.sh [ROUNDS=5]
 # env:   PEERS=0 skips NDlib and Mesa; STEP=0 skips the step target; THREADS=0 the
@@ -124,9 +125,11 @@ if [ "${THREADS:-1}" != 0 ]; then
     for r in $(seq 1 "$ROUNDS"); do
         order=(1 2)
         (( r % 2 )) || order=(2 1)
-        for j in "${order[@]}"; do
-            timed "full-model-$j" threads-run "$r" env RAYON_NUM_THREADS="$j" "$CHANGENET" bench \
-                "$ROOT/scenarios/bench/full_1m_5m.ron"
+        for size in 5m 10m; do
+            for j in "${order[@]}"; do
+                timed "full-model-$j" "threads-run-$size" "$r" env RAYON_NUM_THREADS="$j" \
+                    "$CHANGENET" bench "$ROOT/scenarios/bench/full_1m_$size.ron"
+            done
         done
         for j in "${order[@]}"; do
             rm -rf "$OUT/sweep-$j"
@@ -209,7 +212,10 @@ def per_round(graph, value):
     return [(got[(t + "1", n)], got[(t + "2", n)]) for t in tools
             for n in sorted({k[1] for k in got}) if (t + "1", n) in got and (t + "2", n) in got]
 for graph, what, value, target in [
-        ("threads-run", "one large run (s a step)", lambda r: r["simulate_s"] / r["steps"], 1.5),
+        ("threads-run-5m", "one large run, 1M organisations and 5M ties (s a step)",
+         lambda r: r["simulate_s"] / r["steps"], 1.5),
+        ("threads-run-10m", "one large run, 1M organisations and 10M ties (s a step)",
+         lambda r: r["simulate_s"] / r["steps"], 1.5),
         ("threads-sweep", "an 800-run sweep (whole process s)", lambda r: r["wall_s"], 1.8)]:
     pairs = per_round(graph, value)
     if pairs:
