@@ -131,10 +131,14 @@ if [ "${THREADS:-1}" != 0 ]; then
                     "$CHANGENET" bench "$ROOT/scenarios/bench/full_1m_$size.ron"
             done
         done
-        for j in "${order[@]}"; do
+        # "1core": -j 1 with the whole process held to one core (at -j 1 the thread that
+        # writes the tables in order still runs beside the worker, on the other core).
+        for j in "${order[@]}" 1core; do
             rm -rf "$OUT/sweep-$j"
-            /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "${sweep[@]}" -j "$j" \
-                -o "$OUT/sweep-$j" > "$OUT/stdout.txt"
+            pin=()
+            [ "$j" = 1core ] && pin=(taskset -c 0)
+            /usr/bin/time -f '%e %M %U %S' -o "$OUT/time.txt" "${pin[@]}" "${sweep[@]}" \
+                -j "${j%core}" -o "$OUT/sweep-$j" > "$OUT/stdout.txt"
             python3 - "$j" "$r" "$OUT/time.txt" >> "$LOG" <<'EOF'
 import json, sys
 j, r, tfile = sys.argv[1:]
@@ -143,7 +147,8 @@ print(json.dumps(dict(tool=f"sweep-{j}", graph="threads-sweep", round=int(r), wa
                       cpu_s=float(user) + float(system), peak_rss_mb=int(rss_kb) / 1024)))
 EOF
         done
-        cmp -s "$OUT/sweep-1/runs.csv" "$OUT/sweep-2/runs.csv" || {
+        cmp -s "$OUT/sweep-1/runs.csv" "$OUT/sweep-2/runs.csv" &&
+            cmp -s "$OUT/sweep-1/runs.csv" "$OUT/sweep-1core/runs.csv" || {
             echo "compare_reference.sh: the sweep's runs.csv differs between 1 and 2 threads" >&2
             exit 1
         }
@@ -206,24 +211,27 @@ if steps:
         print(f"  {tool:10} step s: median {statistics.median(v):.4f}, min {min(v):.4f}")
     print("  ratios:", " ".join(f"{x:.2f}" for x in paired),
           f"(median {statistics.median(paired):.2f})")
-def per_round(graph, value):
+def per_round(graph, value, one="1"):
     got = {(r["tool"], r["round"]): value(r) for r in rows if r["graph"] == graph}
-    tools = sorted({k[0][:-1] for k in got})
-    return [(got[(t + "1", n)], got[(t + "2", n)]) for t in tools
-            for n in sorted({k[1] for k in got}) if (t + "1", n) in got and (t + "2", n) in got]
-for graph, what, value, target in [
+    tools = sorted({k[0].rsplit("-", 1)[0] + "-" for k in got})
+    return [(got[(t + one, n)], got[(t + "2", n)]) for t in tools
+            for n in sorted({k[1] for k in got}) if (t + one, n) in got and (t + "2", n) in got]
+for graph, what, value, target, one in [
         ("threads-run-5m", "one large run, 1M organisations and 5M ties (s a step)",
-         lambda r: r["simulate_s"] / r["steps"], 1.5),
+         lambda r: r["simulate_s"] / r["steps"], 1.5, "1"),
         ("threads-run-10m", "one large run, 1M organisations and 10M ties (s a step)",
-         lambda r: r["simulate_s"] / r["steps"], 1.5),
-        ("threads-sweep", "an 800-run sweep (whole process s)", lambda r: r["wall_s"], 1.8)]:
-    pairs = per_round(graph, value)
+         lambda r: r["simulate_s"] / r["steps"], 1.5, "1"),
+        ("threads-sweep", "an 800-run sweep (whole process s)", lambda r: r["wall_s"], 1.8, "1"),
+        ("threads-sweep", "the same sweep held to one core at -j 1 (whole process s)",
+         lambda r: r["wall_s"], 1.8, "1core")]:
+    pairs = per_round(graph, value, one)
     if pairs:
-        one, two = [p[0] for p in pairs], [p[1] for p in pairs]
-        print(f"\n{what}, 1 / 2 threads per round (target: 2 threads at least {target}x faster):")
+        ones, twos = [p[0] for p in pairs], [p[1] for p in pairs]
+        print(f"\n{what}, {one} / 2 threads per round (target: 2 threads at least {target}x"
+              " faster):")
         print("  ", " ".join(f"{a:.3f}/{b:.3f}" for a, b in pairs))
-        print(f"  medians {statistics.median(one):.3f} / {statistics.median(two):.3f}:"
-              f" {statistics.median(one) / statistics.median(two):.2f}x; paired ratios"
+        print(f"  medians {statistics.median(ones):.3f} / {statistics.median(twos):.3f}:"
+              f" {statistics.median(ones) / statistics.median(twos):.2f}x; paired ratios"
               f" {' '.join(f'{a / b:.2f}' for a, b in pairs)}"
               f" (median {statistics.median(a / b for a, b in pairs):.2f})")
 rows = [r for r in rows if "digest" in r]
