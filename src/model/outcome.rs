@@ -95,8 +95,12 @@ impl Reach {
     }
 
     /// The term of `i` embedding practice `p`: `ln(1 - share * effect)`, 0 where it
-    /// reaches nobody, may not adopt the practice, or the practice has no effect.
-    fn term(&self, p: usize, i: usize) -> f64 {
+    /// reaches nobody, may not adopt the practice, or the practice has no effect (or
+    /// nobody is counted).
+    pub fn term(&self, p: usize, i: usize) -> f64 {
+        if self.place.is_empty() {
+            return 0.0;
+        }
         let Some((effect, allowed)) = self.practices.get(p) else {
             return 0.0;
         };
@@ -110,10 +114,17 @@ impl Reach {
     /// Adds (`sign` +1) or takes away (-1) the term of `i` embedding practice `p`.
     #[inline]
     pub fn change(&mut self, p: usize, i: usize, sign: i32) {
+        let term = self.term(p, i);
+        self.add_term(i, term, sign);
+    }
+
+    /// Adds (`sign` +1) or takes away (-1) `term`, the [`Reach::term`] of `i` embedding a
+    /// practice. The sums are whole numbers, so the order of additions does not matter.
+    #[inline]
+    pub fn add_term(&mut self, i: usize, term: f64, sign: i32) {
         if self.place.is_empty() {
             return;
         }
-        let term = self.term(p, i);
         let k = self.place[i] as usize;
         if term == f64::NEG_INFINITY {
             self.whole[k] = self.whole[k].wrapping_add_signed(sign);

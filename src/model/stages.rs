@@ -13,20 +13,15 @@ use crate::model::world::World;
 use crate::model::Ctx;
 use crate::rng::{Draws, Purpose};
 
-use super::state::{adopting, State, TRIALLING};
+use super::state::{adopting, State};
 
 /// One step of stage transitions and discontinuation.
 pub fn step(ctx: &Ctx, world: &World, state: &mut State, step: u32) {
     for (p, practice) in ctx.plan.scenario.practices.iter().enumerate() {
-        while let Some(&(due, i)) = state.practices[p].due.front() {
-            if due > step {
-                break;
-            }
-            state.practices[p].due.pop_front();
-            if state.practices[p].stage[i as usize] == TRIALLING {
-                state.embed(p, i, step);
-            }
-        }
+        let queue = &mut state.practices[p].due;
+        let waited = queue.iter().take_while(|&&(due, _)| due <= step).count();
+        let embedding: Vec<u32> = queue.drain(..waited).map(|(_, i)| i).collect();
+        state.embed_all(p, &embedding, step);
         let g = &practice.gates;
         if g.discontinuation <= 0.0
             && g.discontinuation_commitment <= 0.0

@@ -703,15 +703,19 @@ impl State {
     /// all threads, each neighbour receiving its additions in the same order, so the sums
     /// are the same bits.
     pub fn set_staff_all(&mut self, changes: &[(u32, u32, u32)]) {
-        // Members that start or stop having improvers.
-        let flips: Vec<u32> = changes
-            .iter()
-            .filter(|&&(i, _, active)| {
-                let iu = i as usize;
-                self.member[iu] && (self.active[iu] > 0) != (active > 0)
-            })
-            .map(|&(i, _, _)| i)
-            .collect();
+        use rayon::prelude::*;
+        // Members that start or stop having improvers (scattered look-ups: many on all
+        // threads, in order).
+        let (member, now) = (&self.member, &self.active);
+        let flips_of = |&(i, _, active): &(u32, u32, u32)| {
+            let iu = i as usize;
+            (member[iu] && (now[iu] > 0) != (active > 0)).then_some(i)
+        };
+        let flips: Vec<u32> = if changes.len() >= par::LIST_BLOCK {
+            changes.par_iter().filter_map(flips_of).collect()
+        } else {
+            changes.iter().filter_map(flips_of).collect()
+        };
         let entries: usize = flips
             .iter()
             .map(|&i| self.net.len[i as usize] as usize)
@@ -1239,16 +1243,40 @@ impl State {
 
     /// `i` embeds practice `p` (if still trialling).
     pub fn embed(&mut self, p: usize, i: u32, step: u32) {
-        let ps = &mut self.practices[p];
-        if ps.stage[i as usize] == TRIALLING {
-            ps.stage[i as usize] = EMBEDDED;
-            ps.since[i as usize] = step;
-            ps.trialling -= 1;
-            ps.embedded += 1;
-            self.reach.change(p, i as usize, 1);
-            self.progress_sum[i as usize] += 0.5;
-            self.stale_drift.push(i);
+        if self.practices[p].stage[i as usize] == TRIALLING {
+            let term = self.reach.term(p, i as usize);
+            self.embed_with(p, i, step, term);
         }
+    }
+
+    /// Every organisation of `orgs` (distinct) that still trials practice `p` embeds it:
+    /// as [`State::embed`] one after another, with who still trials and what each adds to
+    /// its place's reach (a logarithm and three scattered look-ups) worked out on all
+    /// threads when they are many.
+    pub fn embed_all(&mut self, p: usize, orgs: &[u32], step: u32) {
+        let (stage, reach) = (&self.practices[p].stage, &self.reach);
+        let embedding = par::decide_listed(orgs, |block, out| {
+            for &i in block {
+                if stage[i as usize] == TRIALLING {
+                    out.push((i, reach.term(p, i as usize)));
+                }
+            }
+        });
+        for &(i, term) in embedding.iter() {
+            self.embed_with(p, i, step, term);
+        }
+    }
+
+    /// [`State::embed`] of trialling `i`, whose reach term is `term`.
+    fn embed_with(&mut self, p: usize, i: u32, step: u32, term: f64) {
+        let ps = &mut self.practices[p];
+        ps.stage[i as usize] = EMBEDDED;
+        ps.since[i as usize] = step;
+        ps.trialling -= 1;
+        ps.embedded += 1;
+        self.reach.add_term(i as usize, term, 1);
+        self.progress_sum[i as usize] += 0.5;
+        self.stale_drift.push(i);
     }
 
     /// `i` discontinues practice `p` (absorbing for that practice).
@@ -1835,9 +1863,10 @@ mod tests {
                 one_by_one.start_trialling(p, i, 2, 5);
             }
         }
-        // Some embed; then some stop, among them organisations that never adopted (every
-        // third) and the non-member 5.
+        // Some embed (among them organisations that never adopted, every third); then some
+        // stop, among them organisations that never adopted and the non-member 5.
         let embedding: Vec<u32> = (0..n).filter(|i| i % 7 == 1).collect();
+        assert!(embedding.len() > par::LIST_BLOCK);
         let stopping: Vec<u32> = (0..n).filter(|i| i % 5 != 0).collect();
         let mut stopped_one_by_one = one_by_one.clone();
         for p in 0..2 {
@@ -1866,9 +1895,7 @@ mod tests {
             assert_eq!(s.progress_sum, one_by_one.progress_sum);
             pool.install(|| {
                 for p in 0..2 {
-                    for &i in &embedding {
-                        s.embed(p, i, 3);
-                    }
+                    s.embed_all(p, &embedding, 3);
                     s.discontinue_all(p, &stopping, 4);
                 }
             });
