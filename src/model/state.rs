@@ -273,7 +273,7 @@ fn by_neighbour_range<T: Send>(
     let count = range_count(net.len.len(), shift);
     orgs.par_chunks(super::par::LIST_BLOCK)
         .map(|block| {
-            let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
+            let entries = net.entries(block);
             let mut ranges: Vec<Vec<(u32, T)>> = (0..count)
                 .map(|_| Vec::with_capacity(entries / count * 5 / 4 + 8))
                 .collect();
@@ -716,10 +716,7 @@ impl State {
         } else {
             changes.iter().filter_map(flips_of).collect()
         };
-        let entries: usize = flips
-            .iter()
-            .map(|&i| self.net.len[i as usize] as usize)
-            .sum();
+        let entries = self.net.entries(&flips);
         if entries < PARALLEL_SPREAD {
             for &(i, k, d) in changes {
                 self.set_staff_but_ties(i as usize, k, d);
@@ -858,10 +855,7 @@ impl State {
         if !self.balances.is_on() || flips.is_empty() {
             return;
         }
-        let entries: usize = flips
-            .iter()
-            .map(|&i| self.net.len[i as usize] as usize)
-            .sum();
+        let entries = self.net.entries(flips);
         self.restand_with(flips, entries >= PARALLEL_SPREAD, false);
     }
 
@@ -896,7 +890,7 @@ impl State {
             let net = &this.net;
             // Room for every range's share of the block's entries (and a little more), so
             // the lists do not grow by doubling and copying themselves.
-            let entries: usize = block.iter().map(|&i| net.len[i as usize] as usize).sum();
+            let entries = net.entries(block);
             let each = entries / count * 5 / 4 + 8;
             let mut out = Restanding {
                 improving: (0..if improving { count } else { 0 })
@@ -1165,10 +1159,7 @@ impl State {
     /// one after another, but with many ties to update their neighbours' sums are updated
     /// on all threads, each sum receiving its additions in the same order.
     pub fn start_trialling_all(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
-        let entries: usize = orgs
-            .iter()
-            .map(|&i| self.net.len[i as usize] as usize)
-            .sum();
+        let entries = self.net.entries(orgs);
         if entries < PARALLEL_SPREAD {
             for &i in orgs {
                 self.start_trialling(p, i, step, due);
@@ -1291,10 +1282,7 @@ impl State {
     /// update their neighbours' sums are updated on all threads, each sum receiving its
     /// changes in the same order.
     pub fn discontinue_all(&mut self, p: usize, orgs: &[u32], step: u32) {
-        let entries: usize = orgs
-            .iter()
-            .map(|&i| self.net.len[i as usize] as usize)
-            .sum();
+        let entries = self.net.entries(orgs);
         if entries < PARALLEL_SPREAD {
             for &i in orgs {
                 self.discontinue(p, i, step);

@@ -486,6 +486,11 @@ impl Network {
         true
     }
 
+    /// How many tie entries the rows of `orgs` hold: the work of a pass over their rows.
+    pub fn entries(&self, orgs: &[u32]) -> usize {
+        orgs.iter().map(|&i| self.len[i as usize] as usize).sum()
+    }
+
     /// Removes tie `t` from both rows (order within rows is kept, so results stay
     /// independent of removal history beyond the removal itself).
     pub fn remove_tie(&mut self, t: u32) {
