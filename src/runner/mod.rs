@@ -94,62 +94,110 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// order of `runs`.
 ///
 /// `work` runs in parallel: the model run and whatever can be prepared without order
-/// (formatting rows, say), so the sink, which runs on the calling thread, only appends. At
-/// most two runs per pool thread are started ahead of the next one to hand on, which bounds
-/// memory to a few runs per thread. If the sink fails, no further runs start; those in
-/// flight finish and are dropped, and its first error is returned. `runs` is consumed
-/// lazily, so a long experiment (or a shard's or a resumed run's subset of it) never needs
-/// its whole list in memory. A panic in `work` (not in the model: [`run_one`] records
-/// those) stops the runs and is re-raised here once those in flight are done.
-pub fn run_in_order<T: Send, E>(
+/// (formatting rows, say), so the sink only appends. The sink runs on the pool's threads
+/// too: whichever finishes the run next in order hands it on, with any later ones already
+/// waiting, so a pool of N threads is N threads in all (no writer thread of its own beside
+/// them). At most two runs per pool thread are started ahead of the next one to hand on,
+/// which bounds memory to a few runs per thread. If the sink fails, no further runs start;
+/// those in flight finish and are dropped, and its first error is returned. `runs` is
+/// consumed lazily, so a long experiment (or a shard's or a resumed run's subset of it)
+/// never needs its whole list in memory. A panic in `work` (not in the model: [`run_one`]
+/// records those) or in the sink stops the runs and is re-raised here once those in flight
+/// are done.
+pub fn run_in_order<T: Send, E: Send>(
     runs: impl IntoIterator<Item = RunSpec>,
     work: &(dyn Fn(RunSpec) -> T + Sync),
     pool: &rayon::ThreadPool,
-    mut sink: impl FnMut(T) -> Result<(), E>,
+    sink: impl FnMut(T) -> Result<(), E> + Send,
 ) -> Result<(), E> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Mutex, PoisonError};
     let window = 2 * pool.current_num_threads().max(1);
     let mut runs = runs.into_iter();
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, std::thread::Result<T>)>();
-    let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
-    let (mut result, mut panic) = (Ok(()), None);
-    let (mut started, mut received, mut handed) = (0usize, 0usize, 0usize);
+    let order = Mutex::new(InOrder {
+        waiting: BTreeMap::new(),
+        handed: 0,
+        result: Ok(()),
+        sink,
+    });
+    // Runs handed on (read by the caller to start more), and whether to start no more.
+    let (handed, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let panic = Mutex::new(None);
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (mut started, mut done) = (0usize, 0usize);
     pool.in_place_scope(|scope| loop {
-        let stopped = result.is_err() || panic.is_some();
-        while !stopped && started < handed + window {
+        while !stop.load(Ordering::Acquire) && started < handed.load(Ordering::Acquire) + window {
             let Some(spec) = runs.next() else { break };
-            let (i, tx) = (started, tx.clone());
+            let i = started;
+            let finished = Finished(tx.clone(), &stop);
+            let (order, handed, stop, panic) = (&order, &handed, &stop, &panic);
             scope.spawn(move |_| {
-                let out = catch_unwind(AssertUnwindSafe(|| work(spec)));
-                // The receiver outlives the scope, so sending cannot fail.
-                let _ = tx.send((i, out));
+                let _finished = finished;
+                match catch_unwind(AssertUnwindSafe(|| work(spec))) {
+                    Ok(t) => {
+                        let mut guard = order.lock().unwrap_or_else(PoisonError::into_inner);
+                        let o = &mut *guard;
+                        o.waiting.insert(i, t);
+                        while let Some(t) = o.waiting.remove(&o.handed) {
+                            if o.result.is_ok() && !stop.load(Ordering::Acquire) {
+                                o.result = (o.sink)(t);
+                                if o.result.is_err() {
+                                    stop.store(true, Ordering::Release);
+                                }
+                            }
+                            o.handed += 1;
+                            handed.store(o.handed, Ordering::Release);
+                        }
+                    }
+                    Err(payload) => {
+                        let mut p = panic.lock().unwrap_or_else(PoisonError::into_inner);
+                        p.get_or_insert(payload);
+                        stop.store(true, Ordering::Release);
+                    }
+                }
             });
             started += 1;
         }
-        if received == started {
+        if done == started {
             break;
         }
-        // Every started task sends exactly once, so this cannot hang.
-        let Ok((i, out)) = rx.recv() else { break };
-        received += 1;
-        match out {
-            Ok(t) => {
-                waiting.insert(i, t);
-            }
-            Err(payload) => {
-                panic.get_or_insert(payload);
-            }
-        }
-        while let Some(t) = waiting.remove(&handed) {
-            if result.is_ok() && panic.is_none() {
-                result = sink(t);
-            }
-            handed += 1;
-        }
+        // Every started task sends exactly once (when its guard drops, even in a panic of
+        // the sink), so this cannot hang.
+        let Ok(()) = rx.recv() else { break };
+        done += 1;
     });
-    if let Some(payload) = panic {
+    if let Some(payload) = panic.into_inner().unwrap_or_else(PoisonError::into_inner) {
         std::panic::resume_unwind(payload);
     }
-    result
+    order
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .result
+}
+
+/// [`run_in_order`]'s results waiting for their turn, the sink and its first error.
+struct InOrder<T, E, S> {
+    waiting: BTreeMap<usize, T>,
+    handed: usize,
+    result: Result<(), E>,
+    sink: S,
+}
+
+/// Tells [`run_in_order`]'s caller that a run is done, when dropped: also when the sink
+/// panics on its thread, which then stops the runs too.
+struct Finished<'a>(
+    std::sync::mpsc::Sender<()>,
+    &'a std::sync::atomic::AtomicBool,
+);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.1.store(true, std::sync::atomic::Ordering::Release);
+        }
+        // The receiver outlives the scope, so sending cannot fail.
+        let _ = self.0.send(());
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +238,37 @@ mod tests {
         }
         assert_eq!(seen[0], seen[1]);
         assert_eq!(seen[0], seen[2]);
+    }
+
+    /// A pool of one thread is one thread in all: the sink runs there too.
+    #[test]
+    fn the_sink_runs_on_the_pool_threads() {
+        let plans = [toy_plan(3)];
+        let work = |s| run_one(&plans, s, &toy_model);
+        let pool = pool(1);
+        let worker = pool.install(std::thread::current).id();
+        let mut threads = Vec::new();
+        run_in_order::<_, ()>(specs(12), &work, &pool, |_| {
+            threads.push(std::thread::current().id());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(threads, vec![worker; 12]);
+    }
+
+    #[test]
+    fn a_panic_in_the_sink_is_raised_to_the_caller_without_hanging() {
+        let work = |s: RunSpec| s.run;
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            run_in_order::<_, ()>(specs(50), &work, &pool(2), |r| {
+                if r == 7 {
+                    panic!("sink broke");
+                }
+                Ok(())
+            })
+        }));
+        let payload = caught.unwrap_err();
+        assert_eq!(panic_message(payload.as_ref()), "sink broke");
     }
 
     #[test]
