@@ -621,15 +621,30 @@ fn sweep(
     )
 }
 
-/// Each point's plan: the base request with the point's overrides after its own.
+/// Each point's plan: the base request with the point's overrides after its own. Each
+/// point reads and checks the scenario again (a design may have thousands of points), so
+/// the points are built on the run's threads, kept in order; a bad point is reported as
+/// the first one in order.
 fn point_plans(a: &RunAction, sets: &[Vec<(String, String)>]) -> Result<Vec<Plan>, CliError> {
-    sets.iter()
-        .map(|set| {
-            let mut o = a.overrides.clone();
-            o.extend(set.iter().cloned());
-            load_plan(a, &o)
+    use rayon::prelude::*;
+    let build = |set: &Vec<(String, String)>| {
+        let mut o = a.overrides.clone();
+        o.extend(set.iter().cloned());
+        load_plan(a, &o)
+    };
+    let pool = (a.threads > 1 && sets.len() > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(a.threads)
+                .build()
+                .ok()
         })
-        .collect()
+        .flatten();
+    let built: Vec<Result<Plan, CliError>> = match pool {
+        Some(pool) => pool.install(|| sets.par_iter().map(build).collect()),
+        None => sets.iter().map(build).collect(),
+    };
+    built.into_iter().collect()
 }
 
 /// Runs the points of a sweep or comparison into `out_dir` and reports it.
