@@ -491,15 +491,24 @@ impl Network {
         orgs.iter().map(|&i| self.len[i as usize] as usize).sum()
     }
 
+    /// Marks live tie `t` removed and counts it out; false if it already was.
+    fn retire(&mut self, t: u32) -> bool {
+        let flags = &mut self.ties.flags[t as usize];
+        if *flags & REMOVED != 0 {
+            return false;
+        }
+        *flags |= REMOVED;
+        self.live_ties -= 1;
+        true
+    }
+
     /// Removes tie `t` from both rows (order within rows is kept, so results stay
     /// independent of removal history beyond the removal itself).
     pub fn remove_tie(&mut self, t: u32) {
-        let tu = t as usize;
-        if self.ties.flags[tu] & REMOVED != 0 {
+        if !self.retire(t) {
             return;
         }
-        self.ties.flags[tu] |= REMOVED;
-        self.live_ties -= 1;
+        let tu = t as usize;
         for x in [self.ties.a[tu], self.ties.b[tu]] {
             let s = self.offsets[x as usize] as usize;
             let l = self.len[x as usize] as usize;
@@ -532,12 +541,10 @@ impl Network {
                 prefetch(self.ties.a.as_ptr().wrapping_add(u as usize));
                 prefetch(self.ties.b.as_ptr().wrapping_add(u as usize));
             }
-            let tu = t as usize;
-            if self.ties.flags[tu] & REMOVED != 0 {
+            if !self.retire(t) {
                 continue;
             }
-            self.ties.flags[tu] |= REMOVED;
-            self.live_ties -= 1;
+            let tu = t as usize;
             for x in [self.ties.a[tu], self.ties.b[tu]] {
                 rows[x as usize >> shift].push((x, t));
             }
