@@ -103,8 +103,20 @@ fn ever_adopted(sim: &Simulation) -> u64 {
 }
 
 /// Runs replicate 0 of `plan` until the first step that adds no adopter, or to the end of
-/// the calendar, timing the build and the steps apart.
+/// the calendar, timing the build and the steps apart. The run has a pool thread and
+/// the pool to itself, as a lone run of `changenet run` does: on a new pool of the
+/// default size (`RAYON_NUM_THREADS`, or one thread per core) when called off a pool.
 pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
+    if rayon::current_thread_index().is_none() {
+        if let Ok(pool) = rayon::ThreadPoolBuilder::new().build() {
+            return pool.install(|| settle(plan));
+        }
+    }
+    crate::model::par::with_threads_awake(|| settle_here(plan))
+}
+
+/// [`settle`] on the calling thread.
+fn settle_here(plan: &Plan) -> Result<Settled, ModelError> {
     let t0 = Instant::now();
     let mut sim = Simulation::new(plan, 0)?;
     let load_s = t0.elapsed().as_secs_f64();

@@ -125,7 +125,19 @@ impl Reach {
         if self.place.is_empty() {
             return;
         }
-        let k = self.place[i] as usize;
+        self.add_to_place(self.place[i] as usize, term, sign);
+    }
+
+    /// What `i` embedding practice `p` adds to the reach: its place and its
+    /// [`Reach::term`], or nothing where it adds nothing.
+    pub fn part(&self, p: usize, i: usize) -> Option<(usize, f64)> {
+        let term = self.term(p, i);
+        (term != 0.0).then(|| (self.place[i] as usize, term))
+    }
+
+    /// [`Reach::add_term`] of an organisation of place `k`.
+    #[inline]
+    pub fn add_to_place(&mut self, k: usize, term: f64, sign: i32) {
         if term == f64::NEG_INFINITY {
             self.whole[k] = self.whole[k].wrapping_add_signed(sign);
         } else if term != 0.0 {
@@ -147,6 +159,21 @@ impl Reach {
                 }
             })
             .collect()
+    }
+
+    /// A reach for tests: organisation `i` in place `place[i]` reaching `share[i]` of it,
+    /// one kind, every practice (of effect `effects[p]`) open to it.
+    #[cfg(test)]
+    pub fn for_test(place: Vec<u16>, share: Vec<f64>, effects: &[f64]) -> Reach {
+        let places = place.iter().map(|&k| k as usize + 1).max().unwrap_or(0);
+        Reach {
+            kind: vec![0; place.len()],
+            place,
+            share,
+            practices: effects.iter().map(|&e| (e, vec![true])).collect(),
+            sum: vec![0; places],
+            whole: vec![0; places],
+        }
     }
 
     /// The same sums counted afresh from the stages (the check of `State::check_sums`).

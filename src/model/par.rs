@@ -106,6 +106,30 @@ pub fn decide_listed<T: Send>(
     gather(orgs.par_chunks(LIST_BLOCK), decide)
 }
 
+/// `values` cut where each block of [`LIST_BLOCK`] entries of `list` begins, as (first
+/// index, slice), the entries' organisations (`org`) being distinct and in index order:
+/// block `b` of the list reads and writes only its own slice, so the blocks can work on
+/// all threads without sharing an element. The first slice starts at 0 and the last runs
+/// to the end.
+pub fn split_listed<'a, T, E>(
+    mut values: &'a mut [T],
+    list: &[E],
+    org: impl Fn(&E) -> u32,
+) -> Vec<(usize, &'a mut [T])> {
+    let mut out = Vec::with_capacity(list.len().div_ceil(LIST_BLOCK));
+    let mut lo = 0;
+    for next in list.chunks(LIST_BLOCK).skip(1) {
+        let at = org(&next[0]) as usize;
+        let (part, rest) = std::mem::take(&mut values).split_at_mut(at - lo);
+        out.push((lo, part));
+        (values, lo) = (rest, at);
+    }
+    if !list.is_empty() {
+        out.push((lo, values));
+    }
+    out
+}
+
 /// The values of `v` as cells that tasks on different threads can read and write in place:
 /// for decisions that each read and write only their own elements (each element is then
 /// touched by one task, so the order of tasks cannot matter). Loads and stores are relaxed:
@@ -225,6 +249,60 @@ pub fn update<V: Send, T: Send>(
     )
 }
 
+/// Threads waiting in [`with_threads_awake`] (tests check that they are let go).
+#[cfg(test)]
+static KEPT_AWAKE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `f` on this pool thread while the pool's other threads look for its work without
+/// pause, for as long as `f` lasts: for one run that has the pool to itself.
+///
+/// A step alternates work on all threads with short stretches on one (applying decisions in
+/// order). Left alone, a pool thread that finds nothing to do goes to sleep within
+/// microseconds, and on a virtual machine one that has slept a millisecond can take as
+/// long again to wake (the host may have given its processor to someone else): measured
+/// on the 2-core test machine, a sizeable share of the parallel stretches then started on
+/// one thread and ran on one, costing a 1M-organisation step about a tenth of its time.
+/// Here the other threads instead run a loop that takes each task as it appears
+/// (`rayon::yield_now`) until `f` returns (or panics). Only where the work is spread
+/// changes, never what is computed. Called off a pool thread, or with a pool of one
+/// thread, it simply runs `f`.
+pub fn with_threads_awake<R>(f: impl FnOnce() -> R) -> R {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let Some(me) = rayon::current_thread_index() else {
+        return f();
+    };
+    if rayon::current_num_threads() < 2 {
+        return f();
+    }
+    /// Tells the waiting threads to stop, also when `f` panics.
+    struct Release(Arc<AtomicBool>);
+    impl Drop for Release {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let release = Release(done.clone());
+    rayon::spawn_broadcast(move |ctx| {
+        if ctx.index() == me {
+            return;
+        }
+        #[cfg(test)]
+        KEPT_AWAKE.fetch_add(1, Ordering::AcqRel);
+        while !done.load(Ordering::Acquire) {
+            if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                std::hint::spin_loop();
+            }
+        }
+        #[cfg(test)]
+        KEPT_AWAKE.fetch_sub(1, Ordering::AcqRel);
+    });
+    let r = f();
+    drop(release);
+    r
+}
+
 /// Sum of `values` in a fixed shape (eight running lanes, combined pairwise, then the
 /// tail), which the compiler can vectorise; the same bytes on every machine and thread
 /// count, unlike a reduction split by threads.
@@ -252,6 +330,45 @@ pub fn sum(values: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With the other threads kept awake, work on all threads still runs on all of them
+    /// and gives the same result; the waiting threads are let go when the run ends, also
+    /// by a panic, so the pool goes on to other work.
+    #[test]
+    fn threads_kept_awake_take_the_work_and_are_let_go() {
+        use std::collections::HashSet;
+        use std::sync::Mutex;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let seen = Mutex::new(HashSet::new());
+        let sum: u64 = pool.install(|| {
+            with_threads_awake(|| {
+                (0..200u32)
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .map(|x| {
+                        seen.lock().unwrap().insert(std::thread::current().id());
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                        x as u64
+                    })
+                    .sum::<u64>()
+            })
+        });
+        assert_eq!(sum, 199 * 200 / 2);
+        assert!(seen.lock().unwrap().len() > 1);
+        let caught = pool
+            .install(|| std::panic::catch_unwind(|| with_threads_awake(|| panic!("run failed"))));
+        assert!(caught.is_err());
+        let start = std::time::Instant::now();
+        while KEPT_AWAKE.load(Ordering::Acquire) > 0 {
+            assert!(start.elapsed().as_secs() < 20, "threads still kept awake");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        // Off a pool thread it just runs.
+        assert_eq!(with_threads_awake(|| 7), 7);
+    }
 
     #[test]
     fn fixed_shape_sum_adds_up() {
@@ -319,6 +436,22 @@ mod tests {
             |_| 1.0,
         );
         assert_eq!(all, (0..1000).collect::<Vec<u32>>());
+    }
+
+    #[test]
+    fn listed_blocks_get_slices_that_hold_their_organisations() {
+        let orgs: Vec<u32> = (0..3 * LIST_BLOCK as u32 + 5).map(|k| 3 * k + 1).collect();
+        let mut values: Vec<u32> = (0..orgs.len() as u32 * 3 + 9).collect();
+        let len = values.len();
+        let parts = split_listed(&mut values, &orgs, |&i| i);
+        assert_eq!(parts.len(), 4);
+        assert_eq!(parts.iter().map(|(_, s)| s.len()).sum::<usize>(), len);
+        for ((lo, slice), block) in parts.into_iter().zip(orgs.chunks(LIST_BLOCK)) {
+            for &i in block {
+                assert_eq!(slice[i as usize - lo], i);
+            }
+        }
+        assert!(split_listed(&mut values, &[], |&i: &u32| i).is_empty());
     }
 
     #[test]

@@ -696,6 +696,57 @@ impl State {
         self.standing[i] = standing(self.member[i], active);
     }
 
+    /// [`State::set_counts`] of every change of `changes` (distinct organisations, in
+    /// order), in turn: the counts and standings of the organisations on all threads (each
+    /// block of the list in its own slice of them), then the totals and the lists' notes
+    /// in block order.
+    fn set_counts_all(&mut self, changes: &[(u32, u32, u32)]) {
+        use rayon::prelude::*;
+        let org = |c: &(u32, u32, u32)| c.0;
+        let member = &self.member;
+        let trained = par::split_listed(&mut self.trained, changes, org);
+        let active = par::split_listed(&mut self.active, changes, org);
+        let standings = par::split_listed(&mut self.standing, changes, org);
+        // Per block: the change of the two totals, and who starts or stops having trained
+        // staff, and improvers.
+        let blocks: Vec<(i64, i64, Vec<u32>, Vec<u32>)> = changes
+            .par_chunks(par::LIST_BLOCK)
+            .zip(trained)
+            .zip(active)
+            .zip(standings)
+            .map(|(((block, (lo, trained)), (_, active)), (_, standings))| {
+                let (mut dk, mut dd) = (0i64, 0i64);
+                let (mut with_trained, mut with_active) = (Vec::new(), Vec::new());
+                for &(i, k, d) in block {
+                    debug_assert!(d <= k);
+                    let x = i as usize - lo;
+                    dk += k as i64 - trained[x] as i64;
+                    dd += d as i64 - active[x] as i64;
+                    if (trained[x] > 0) != (k > 0) {
+                        with_trained.push(i);
+                    }
+                    if (active[x] > 0) != (d > 0) {
+                        with_active.push(i);
+                    }
+                    trained[x] = k;
+                    active[x] = d;
+                    standings[x] = standing(member[i as usize], d);
+                }
+                (dk, dd, with_trained, with_active)
+            })
+            .collect();
+        for (dk, dd, with_trained, with_active) in blocks {
+            self.trained_total = self.trained_total.wrapping_add_signed(dk);
+            self.active_total = self.active_total.wrapping_add_signed(dd);
+            for i in with_trained {
+                self.with_trained.note(i);
+            }
+            for i in with_active {
+                self.with_active.note(i);
+            }
+        }
+    }
+
     /// Sets the trained staff and active improvers of many organisations, `(i, trained,
     /// active)` in organisation order: the same as [`State::set_staff`] on each in turn.
     /// When many neighbourhoods change, what members that start or stop having improvers add
@@ -726,9 +777,7 @@ impl State {
         }
         // The organisations themselves, in turn; then, in one pass over their rows, their
         // neighbours' improving weight and their ties' modes.
-        for &(i, trained, active) in changes {
-            self.set_counts(i as usize, trained, active);
-        }
+        self.set_counts_all(changes);
         self.restand_with(&flips, true, true);
     }
 
@@ -1154,6 +1203,34 @@ impl State {
         ps.fresh.push(i);
     }
 
+    /// [`State::begin_trial`] of every organisation of `orgs` (distinct, in index order), in
+    /// turn: the lists and counts here, the scattered stages, starts and progress of the
+    /// organisations on all threads (each block of the list in its own slice of them).
+    fn begin_trials(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
+        use rayon::prelude::*;
+        let ps = &mut self.practices[p];
+        ps.trialling += orgs.len() as u32;
+        ps.due.extend(orgs.iter().map(|&i| (due, i)));
+        ps.fresh.extend_from_slice(orgs);
+        self.stale_drift.extend_from_slice(orgs);
+        let stage = par::split_listed(&mut ps.stage, orgs, |&i| i);
+        let since = par::split_listed(&mut ps.since, orgs, |&i| i);
+        let progress = par::split_listed(&mut self.progress_sum, orgs, |&i| i);
+        orgs.par_chunks(par::LIST_BLOCK)
+            .zip(stage)
+            .zip(since)
+            .zip(progress)
+            .for_each(|(((block, (lo, stage)), (_, since)), (_, progress))| {
+                for &i in block {
+                    let k = i as usize - lo;
+                    debug_assert_eq!(stage[k], NONE);
+                    stage[k] = TRIALLING;
+                    since[k] = step;
+                    progress[k] += 0.5;
+                }
+            });
+    }
+
     /// Every organisation of `orgs` (distinct, in index order, none adopting `p`) starts
     /// trialling practice `p` at `step`, to embed at `due`: as [`State::start_trialling`]
     /// one after another, but with many ties to update their neighbours' sums are updated
@@ -1166,9 +1243,7 @@ impl State {
             }
             return;
         }
-        for &i in orgs {
-            self.begin_trial(p, i, step, due);
-        }
+        self.begin_trials(p, orgs, step, due);
         self.spread_all(p, orgs, true);
     }
 
@@ -1241,20 +1316,53 @@ impl State {
     }
 
     /// Every organisation of `orgs` (distinct) that still trials practice `p` embeds it:
-    /// as [`State::embed`] one after another, with who still trials and what each adds to
-    /// its place's reach (a logarithm and three scattered look-ups) worked out on all
-    /// threads when they are many.
+    /// as [`State::embed`] one after another. When they are many and in index order, who
+    /// still trials, their stages, starts and progress, and what each adds to its place's
+    /// reach (a logarithm and scattered look-ups) are worked out on all threads, each block
+    /// of the list in its own slice of the organisations; the reach sums are whole
+    /// numbers and the counts are counts, so adding them up by block changes nothing.
     pub fn embed_all(&mut self, p: usize, orgs: &[u32], step: u32) {
-        let (stage, reach) = (&self.practices[p].stage, &self.reach);
-        let embedding = par::decide_listed(orgs, |block, out| {
-            for &i in block {
-                if stage[i as usize] == TRIALLING {
-                    out.push((i, reach.term(p, i as usize)));
-                }
+        use rayon::prelude::*;
+        if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
+            for &i in orgs {
+                self.embed(p, i, step);
             }
-        });
-        for &(i, term) in embedding.iter() {
-            self.embed_with(p, i, step, term);
+            return;
+        }
+        let ps = &mut self.practices[p];
+        let reach = &self.reach;
+        let stage = par::split_listed(&mut ps.stage, orgs, |&i| i);
+        let since = par::split_listed(&mut ps.since, orgs, |&i| i);
+        let progress = par::split_listed(&mut self.progress_sum, orgs, |&i| i);
+        // Per block: who embeds, and their parts of the reach.
+        let blocks: Vec<_> = orgs
+            .par_chunks(par::LIST_BLOCK)
+            .zip(stage)
+            .zip(since)
+            .zip(progress)
+            .map(|(((block, (lo, stage)), (_, since)), (_, progress))| {
+                let (mut embedding, mut parts) = (Vec::new(), Vec::new());
+                for &i in block {
+                    let k = i as usize - lo;
+                    if stage[k] != TRIALLING {
+                        continue;
+                    }
+                    stage[k] = EMBEDDED;
+                    since[k] = step;
+                    progress[k] += 0.5;
+                    embedding.push(i);
+                    parts.extend(reach.part(p, i as usize));
+                }
+                (embedding, parts)
+            })
+            .collect();
+        for (embedding, parts) in blocks {
+            ps.trialling -= embedding.len() as u32;
+            ps.embedded += embedding.len() as u32;
+            self.stale_drift.extend(embedding);
+            for (place, term) in parts {
+                self.reach.add_to_place(place, term, 1);
+            }
         }
     }
 
@@ -1826,6 +1934,15 @@ mod tests {
             .collect();
         let net = Network::from_ties(n as usize, &ties, &[], &[]).unwrap();
         let mut base = State::new(net, 2, &[true, false], vec![0.0]);
+        // Three places; a few organisations reach all of theirs (a term of -inf with the
+        // second practice's effect 1), some nobody.
+        base.reach = super::super::outcome::Reach::for_test(
+            (0..n).map(|i| (i % 3) as u16).collect(),
+            (0..n)
+                .map(|i| [0.0, 0.01, 0.2, 1.0][(i % 11) as usize % 4])
+                .collect(),
+            &[0.3, 1.0],
+        );
         base.set_member(5, false);
         base.start_trialling(0, 3, 1, 4);
         let adopters: Vec<u32> = (0..n).filter(|i| i % 3 != 0).collect();
@@ -1843,6 +1960,19 @@ mod tests {
                 ps.fresh.clone(),
                 (ps.trialling, ps.embedded, ps.discontinued),
                 ps.stage.clone(),
+                ps.since.clone(),
+                ps.due.clone(),
+            )
+        };
+        let shared = |s: &State| {
+            (
+                s.progress_sum.clone(),
+                s.stale_drift.clone(),
+                s.reach
+                    .hazard()
+                    .iter()
+                    .map(|h| h.to_bits())
+                    .collect::<Vec<_>>(),
             )
         };
         let mut one_by_one = base.clone();
@@ -1880,7 +2010,7 @@ mod tests {
             for p in 0..2 {
                 assert_eq!(seen(&s, p), seen(&one_by_one, p), "practice {p}");
             }
-            assert_eq!(s.progress_sum, one_by_one.progress_sum);
+            assert_eq!(shared(&s), shared(&one_by_one));
             pool.install(|| {
                 for p in 0..2 {
                     s.embed_all(p, &embedding, 3);
@@ -1891,7 +2021,8 @@ mod tests {
             for p in 0..2 {
                 assert_eq!(seen(&s, p), seen(&stopped_one_by_one, p), "practice {p}");
             }
-            assert_eq!(s.progress_sum, stopped_one_by_one.progress_sum);
+            assert_eq!(shared(&s), shared(&stopped_one_by_one));
+            assert!(s.reach.hazard().iter().any(|&h| h != 0.0));
         }
     }
 

@@ -103,7 +103,8 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// consumed lazily, so a long experiment (or a shard's or a resumed run's subset of it)
 /// never needs its whole list in memory. A panic in `work` (not in the model: [`run_one`]
 /// records those) or in the sink stops the runs and is re-raised here once those in flight
-/// are done.
+/// are done. A lone run has the pool to itself: the other threads are kept awake for its
+/// parallel work ([`crate::model::par::with_threads_awake`]).
 pub fn run_in_order<T: Send, E: Send>(
     runs: impl IntoIterator<Item = RunSpec>,
     work: &(dyn Fn(RunSpec) -> T + Sync),
@@ -113,7 +114,10 @@ pub fn run_in_order<T: Send, E: Send>(
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Mutex, PoisonError};
     let window = 2 * pool.current_num_threads().max(1);
-    let mut runs = runs.into_iter();
+    let mut runs = runs.into_iter().peekable();
+    let first = runs.next();
+    let alone = first.is_some() && runs.peek().is_none();
+    let mut runs = first.into_iter().chain(runs);
     let order = Mutex::new(InOrder {
         waiting: BTreeMap::new(),
         handed: 0,
@@ -133,7 +137,14 @@ pub fn run_in_order<T: Send, E: Send>(
             let (order, handed, stop, panic) = (&order, &handed, &stop, &panic);
             scope.spawn(move |_| {
                 let _finished = finished;
-                match catch_unwind(AssertUnwindSafe(|| work(spec))) {
+                let run = || {
+                    if alone {
+                        crate::model::par::with_threads_awake(|| work(spec))
+                    } else {
+                        work(spec)
+                    }
+                };
+                match catch_unwind(AssertUnwindSafe(run)) {
                     Ok(t) => {
                         let mut guard = order.lock().unwrap_or_else(PoisonError::into_inner);
                         let o = &mut *guard;
