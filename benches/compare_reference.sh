@@ -131,8 +131,8 @@ if [ "${THREADS:-1}" != 0 ]; then
                     "$CHANGENET" bench "$ROOT/scenarios/bench/full_1m_$size.ron"
             done
         done
-        # "1core": -j 1 with the whole process held to one core (at -j 1 the thread that
-        # writes the tables in order still runs beside the worker, on the other core).
+        # "1core": -j 1 with the whole process held to one core (the calling thread, which
+        # only waits for the pool, then shares that core too).
         for j in "${order[@]}" 1core; do
             rm -rf "$OUT/sweep-$j"
             pin=()

@@ -16,6 +16,8 @@ pub mod verify;
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::model::{ModelError, RunOutcome, StepRecord};
 use crate::plan::Plan;
@@ -94,120 +96,151 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// order of `runs`.
 ///
 /// `work` runs in parallel: the model run and whatever can be prepared without order
-/// (formatting rows, say), so the sink only appends. The sink runs on the pool's threads
-/// too: whichever finishes the run next in order hands it on, with any later ones already
-/// waiting, so a pool of N threads is N threads in all (no writer thread of its own beside
-/// them). At most two runs per pool thread are started ahead of the next one to hand on,
-/// which bounds memory to a few runs per thread. If the sink fails, no further runs start;
-/// those in flight finish and are dropped, and its first error is returned. `runs` is
-/// consumed lazily, so a long experiment (or a shard's or a resumed run's subset of it)
-/// never needs its whole list in memory. A panic in `work` (not in the model: [`run_one`]
-/// records those) or in the sink stops the runs and is re-raised here once those in flight
-/// are done. A lone run has the pool to itself: the other threads are kept awake for its
-/// parallel work ([`crate::model::par::with_threads_awake`]).
-pub fn run_in_order<T: Send, E: Send>(
-    runs: impl IntoIterator<Item = RunSpec>,
+/// (formatting rows, say), so the sink only appends. Everything runs on the pool's
+/// threads, so a pool of N threads is N threads in all: whichever thread finishes a run
+/// hands on every run now due in order (unless another thread is already doing so, which
+/// then hands on its run too: no thread ever waits for another to finish writing), and
+/// starts the next runs. At most two runs per pool thread are started ahead of the next
+/// one to hand on, which bounds memory to a few runs per thread. If the sink fails, no
+/// further runs start; those in flight finish and are dropped, and its first error is
+/// returned. `runs` is consumed lazily, so a long experiment (or a shard's or a resumed
+/// run's subset of it) never needs its whole list in memory. A panic in `work` (not in
+/// the model: [`run_one`] records those) or in the sink stops the runs and is re-raised
+/// here once those in flight are done. A lone run has the pool to itself: the other
+/// threads are kept awake for its parallel work
+/// ([`crate::model::par::with_threads_awake`]).
+pub fn run_in_order<T, E, I, S>(
+    runs: I,
     work: &(dyn Fn(RunSpec) -> T + Sync),
     pool: &rayon::ThreadPool,
-    sink: impl FnMut(T) -> Result<(), E> + Send,
-) -> Result<(), E> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::{Mutex, PoisonError};
-    let window = 2 * pool.current_num_threads().max(1);
+    sink: S,
+) -> Result<(), E>
+where
+    T: Send,
+    E: Send,
+    I: IntoIterator<Item = RunSpec>,
+    I::IntoIter: Send,
+    S: FnMut(T) -> Result<(), E> + Send,
+{
     let mut runs = runs.into_iter().peekable();
     let first = runs.next();
     let alone = first.is_some() && runs.peek().is_none();
-    let mut runs = first.into_iter().chain(runs);
-    let order = Mutex::new(InOrder {
-        waiting: BTreeMap::new(),
-        handed: 0,
-        result: Ok(()),
-        sink,
-    });
-    // Runs handed on (read by the caller to start more), and whether to start no more.
-    let (handed, stop) = (AtomicUsize::new(0), AtomicBool::new(false));
-    let panic = Mutex::new(None);
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let (mut started, mut done) = (0usize, 0usize);
-    pool.in_place_scope(|scope| loop {
-        while !stop.load(Ordering::Acquire) && started < handed.load(Ordering::Acquire) + window {
-            let Some(spec) = runs.next() else { break };
-            let i = started;
-            let finished = Finished(tx.clone(), &stop);
-            let (order, handed, stop, panic) = (&order, &handed, &stop, &panic);
-            scope.spawn(move |_| {
-                let _finished = finished;
-                let run = || {
-                    if alone {
-                        crate::model::par::with_threads_awake(|| work(spec))
-                    } else {
-                        work(spec)
-                    }
+    let engine = InOrder {
+        work,
+        alone,
+        window: 2 * pool.current_num_threads().max(1),
+        feed: Mutex::new((first.into_iter().chain(runs), 0)),
+        arrived: Mutex::new(BTreeMap::new()),
+        sink: Mutex::new((sink, 0, Ok(()))),
+        handed: AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+    };
+    pool.in_place_scope_fifo(|scope| engine.start(scope));
+    let (_, _, result) = engine
+        .sink
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    result
+}
+
+/// The shared state of [`run_in_order`].
+struct InOrder<'w, T, E, I, S> {
+    work: &'w (dyn Fn(RunSpec) -> T + Sync),
+    alone: bool,
+    /// Runs that may be started ahead of the next one to hand on.
+    window: usize,
+    /// The runs not yet started, and how many have been.
+    feed: Mutex<(I, usize)>,
+    /// Finished runs waiting for their turn, by position.
+    arrived: Mutex<BTreeMap<usize, T>>,
+    /// The sink, how many runs it has been handed, and its first error.
+    sink: Mutex<(S, usize, Result<(), E>)>,
+    /// Runs handed on (read to start more without taking the sink's lock).
+    handed: AtomicUsize,
+    /// Start no more runs (the sink failed, or something panicked).
+    stop: AtomicBool,
+}
+
+impl<'w, T, E, I, S> InOrder<'w, T, E, I, S>
+where
+    T: Send,
+    E: Send,
+    I: Iterator<Item = RunSpec> + Send,
+    S: FnMut(T) -> Result<(), E> + Send,
+{
+    /// Starts runs while the window allows.
+    fn start<'s>(&'s self, scope: &rayon::ScopeFifo<'s>) {
+        let mut feed = self.feed.lock().unwrap_or_else(PoisonError::into_inner);
+        while !self.stop.load(Ordering::Acquire)
+            && feed.1 < self.handed.load(Ordering::Acquire) + self.window
+        {
+            let Some(spec) = feed.0.next() else { break };
+            let i = feed.1;
+            feed.1 += 1;
+            scope.spawn_fifo(move |scope| self.run(scope, i, spec));
+        }
+    }
+
+    /// Does run `i`, hands on what is due, and starts what may start.
+    fn run<'s>(&'s self, scope: &rayon::ScopeFifo<'s>, i: usize, spec: RunSpec) {
+        let _stop = StopOnPanic(&self.stop);
+        let t = if self.alone {
+            crate::model::par::with_threads_awake(|| (self.work)(spec))
+        } else {
+            (self.work)(spec)
+        };
+        self.lock_arrived().insert(i, t);
+        self.hand_on();
+        self.start(scope);
+    }
+
+    fn lock_arrived(&self) -> std::sync::MutexGuard<'_, BTreeMap<usize, T>> {
+        self.arrived.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hands every run due in order to the sink, unless another thread holds it: that one
+    /// hands on what has arrived (ours too) before it lets go, and looks again after.
+    fn hand_on(&self) {
+        loop {
+            let mut sink = match self.sink.try_lock() {
+                Ok(guard) => guard,
+                // Busy, or poisoned by a panic in the sink (which stops everything).
+                Err(_) => return,
+            };
+            let (sink_fn, handed, result) = &mut *sink;
+            loop {
+                let Some(t) = self.lock_arrived().remove(handed) else {
+                    break;
                 };
-                match catch_unwind(AssertUnwindSafe(run)) {
-                    Ok(t) => {
-                        let mut guard = order.lock().unwrap_or_else(PoisonError::into_inner);
-                        let o = &mut *guard;
-                        o.waiting.insert(i, t);
-                        while let Some(t) = o.waiting.remove(&o.handed) {
-                            if o.result.is_ok() && !stop.load(Ordering::Acquire) {
-                                o.result = (o.sink)(t);
-                                if o.result.is_err() {
-                                    stop.store(true, Ordering::Release);
-                                }
-                            }
-                            o.handed += 1;
-                            handed.store(o.handed, Ordering::Release);
-                        }
-                    }
-                    Err(payload) => {
-                        let mut p = panic.lock().unwrap_or_else(PoisonError::into_inner);
-                        p.get_or_insert(payload);
-                        stop.store(true, Ordering::Release);
+                if result.is_ok() && !self.stop.load(Ordering::Acquire) {
+                    *result = sink_fn(t);
+                    if result.is_err() {
+                        self.stop.store(true, Ordering::Release);
                     }
                 }
-            });
-            started += 1;
+                *handed += 1;
+                self.handed.store(*handed, Ordering::Release);
+            }
+            drop(sink);
+            // A run that arrived after the last look found the sink taken and left it to
+            // us: look once more now that it is free.
+            let next = self.handed.load(Ordering::Acquire);
+            if !self.lock_arrived().contains_key(&next) {
+                return;
+            }
         }
-        if done == started {
-            break;
-        }
-        // Every started task sends exactly once (when its guard drops, even in a panic of
-        // the sink), so this cannot hang.
-        let Ok(()) = rx.recv() else { break };
-        done += 1;
-    });
-    if let Some(payload) = panic.into_inner().unwrap_or_else(PoisonError::into_inner) {
-        std::panic::resume_unwind(payload);
     }
-    order
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .result
 }
 
-/// [`run_in_order`]'s results waiting for their turn, the sink and its first error.
-struct InOrder<T, E, S> {
-    waiting: BTreeMap<usize, T>,
-    handed: usize,
-    result: Result<(), E>,
-    sink: S,
-}
+/// Stops new runs when dropped in a panic (of `work` or of the sink), which rayon then
+/// raises to [`run_in_order`]'s caller once the runs in flight are done.
+struct StopOnPanic<'a>(&'a AtomicBool);
 
-/// Tells [`run_in_order`]'s caller that a run is done, when dropped: also when the sink
-/// panics on its thread, which then stops the runs too.
-struct Finished<'a>(
-    std::sync::mpsc::Sender<()>,
-    &'a std::sync::atomic::AtomicBool,
-);
-
-impl Drop for Finished<'_> {
+impl Drop for StopOnPanic<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.1.store(true, std::sync::atomic::Ordering::Release);
+            self.0.store(true, Ordering::Release);
         }
-        // The receiver outlives the scope, so sending cannot fail.
-        let _ = self.0.send(());
     }
 }
 
@@ -238,7 +271,7 @@ mod tests {
         for threads in [1, 2, 8] {
             let mut got = Vec::new();
             let work = |s| run_one(&plans, s, &toy_model);
-            run_in_order::<_, ()>(specs(20), &work, &pool(threads), |f| {
+            run_in_order::<_, (), _, _>(specs(20), &work, &pool(threads), |f| {
                 got.push(f);
                 Ok(())
             })
@@ -251,6 +284,31 @@ mod tests {
         assert_eq!(seen[0], seen[2]);
     }
 
+    /// Runs of uneven length finishing in every order, on few and many threads: every run
+    /// is handed on, once, in order (a run that finishes while another thread hands on
+    /// is never left behind).
+    #[test]
+    fn uneven_runs_are_all_handed_on_in_order() {
+        let work = |s: RunSpec| {
+            let us = (s.run * 7919) % 300;
+            std::thread::sleep(std::time::Duration::from_micros(us));
+            s.run
+        };
+        for threads in [2, 3, 8] {
+            let mut got = Vec::new();
+            run_in_order::<_, (), _, _>(specs(400), &work, &pool(threads), |r| {
+                // A slow sink now and then, so that runs arrive while it is busy.
+                if r % 13 == 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                got.push(r);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(got, (0..400).collect::<Vec<_>>(), "{threads} threads");
+        }
+    }
+
     /// A pool of one thread is one thread in all: the sink runs there too.
     #[test]
     fn the_sink_runs_on_the_pool_threads() {
@@ -259,7 +317,7 @@ mod tests {
         let pool = pool(1);
         let worker = pool.install(std::thread::current).id();
         let mut threads = Vec::new();
-        run_in_order::<_, ()>(specs(12), &work, &pool, |_| {
+        run_in_order::<_, (), _, _>(specs(12), &work, &pool, |_| {
             threads.push(std::thread::current().id());
             Ok(())
         })
@@ -271,7 +329,7 @@ mod tests {
     fn a_panic_in_the_sink_is_raised_to_the_caller_without_hanging() {
         let work = |s: RunSpec| s.run;
         let caught = catch_unwind(AssertUnwindSafe(|| {
-            run_in_order::<_, ()>(specs(50), &work, &pool(2), |r| {
+            run_in_order::<_, (), _, _>(specs(50), &work, &pool(2), |r| {
                 if r == 7 {
                     panic!("sink broke");
                 }
@@ -299,7 +357,7 @@ mod tests {
         };
         let mut got = Vec::new();
         let work = |s| run_one(&plans, s, &model);
-        run_in_order::<_, ()>(specs(6), &work, &pool(2), |f| {
+        run_in_order::<_, (), _, _>(specs(6), &work, &pool(2), |f| {
             got.push(f);
             Ok(())
         })
@@ -327,7 +385,7 @@ mod tests {
             toy_model(p, r, o)
         };
         let work = |s| run_one(&plans, s, &model);
-        run_in_order::<_, ()>(specs(40), &work, &pool(2), |_| {
+        run_in_order::<_, (), _, _>(specs(40), &work, &pool(2), |_| {
             handed.fetch_add(1, Ordering::SeqCst);
             Ok(())
         })
@@ -363,7 +421,7 @@ mod tests {
         };
         let caught = catch_unwind(AssertUnwindSafe(|| {
             let mut handed = Vec::new();
-            let r = run_in_order::<_, ()>(specs(50), &work, &pool(2), |r| {
+            let r = run_in_order::<_, (), _, _>(specs(50), &work, &pool(2), |r| {
                 handed.push(r);
                 Ok(())
             });
