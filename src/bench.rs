@@ -112,14 +112,15 @@ pub fn settle(plan: &Plan) -> Result<Settled, ModelError> {
             return pool.install(|| settle(plan));
         }
     }
-    crate::model::par::with_threads_awake(|| settle_here(plan))
+    let t0 = Instant::now();
+    let sim = Simulation::new(plan, 0)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    // The steps only: the loading is mostly reading, on one thread.
+    crate::model::par::with_threads_awake(|| settle_loaded(plan, sim, load_s))
 }
 
-/// [`settle`] on the calling thread.
-fn settle_here(plan: &Plan) -> Result<Settled, ModelError> {
-    let t0 = Instant::now();
-    let mut sim = Simulation::new(plan, 0)?;
-    let load_s = t0.elapsed().as_secs_f64();
+/// [`settle`]'s steps, from `sim` as loaded (in `load_s` seconds).
+fn settle_loaded(plan: &Plan, mut sim: Simulation, load_s: f64) -> Result<Settled, ModelError> {
     let cpu1 = process_cpu_s();
     let t1 = Instant::now();
     let mut trajectory = Vec::new();

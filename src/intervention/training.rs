@@ -25,6 +25,9 @@ pub fn cohort(
 ) -> Reach {
     let mut trained = 0u64;
     let mut singles: Vec<u32> = Vec::new();
+    // Each target's new count reads only its own: worked out first, then set all at once
+    // (on all threads when many: a cohort can be a large share of a big world).
+    let mut changes = Vec::with_capacity(targets.len());
     for &i in targets {
         let iu = i as usize;
         let capacity = world.staff[iu].saturating_add(state.programme.extra_staff(iu));
@@ -34,12 +37,13 @@ pub fn cohort(
             want = want.max(2u32.saturating_sub(state.trained[iu]));
         }
         let n = want.min(room);
-        state.set_staff(iu, state.trained[iu] + n, state.active[iu]);
+        changes.push((i, state.trained[iu] + n, state.active[iu]));
         trained += n as u64;
-        if pair_weight.is_some() && n > 0 && state.trained[iu] == 1 {
+        if pair_weight.is_some() && n > 0 && state.trained[iu] + n == 1 {
             singles.push(i);
         }
     }
+    state.set_staff_all(&changes);
     if let Some(w) = pair_weight {
         let mut pairs: Vec<(u32, u32)> = singles.chunks_exact(2).map(|c| (c[0], c[1])).collect();
         if singles.len() >= 3 && singles.len() % 2 == 1 {

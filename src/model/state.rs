@@ -10,6 +10,7 @@
 //! every weighted fraction unchanged.
 
 use std::collections::VecDeque;
+use std::sync::atomic::AtomicU32;
 
 use crate::network::{prefetch, Network, TieSpec, REMOVED, SHARED};
 
@@ -242,6 +243,60 @@ struct Restanding {
     changes: Vec<Vec<(u32, Share)>>,
     checks: Vec<(u32, u32)>,
     sharing: Vec<(u32, bool)>,
+}
+
+impl Restanding {
+    /// An empty block, with room for `each` entries in each of `count` ranges (and ranges
+    /// for the improving weight when `improving`), so that the lists do not grow by
+    /// doubling and copying themselves.
+    fn new(count: usize, each: usize, improving: bool) -> Restanding {
+        Restanding {
+            improving: (0..if improving { count } else { 0 })
+                .map(|_| Vec::with_capacity(each))
+                .collect(),
+            changes: (0..count).map(|_| Vec::with_capacity(each)).collect(),
+            checks: Vec::new(),
+            sharing: Vec::new(),
+        }
+    }
+
+    /// Moves tie `t` (ends `ends`, lower first, members or not as `members`) from mode
+    /// `from` to `to` in the cells of its stored balance and anchor, noting what that does
+    /// to its ends' giving (by range, `>> shift`) and what to queue or flag.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn move_tie(
+        &mut self,
+        balances: &Balances,
+        (t, w, ends, members): (u32, f32, [u32; 2], [bool; 2]),
+        (from, to): (Mode, Mode),
+        (stored_at, anchor_at): (&[AtomicU32], &[AtomicU32]),
+        shift: u32,
+    ) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let tu = t as usize;
+        let tr = balances.transition(
+            from,
+            to,
+            par::get(&stored_at[tu]),
+            anchor_at[tu].load(Relaxed),
+            w as f64,
+            members,
+        );
+        par::set(&stored_at[tu], tr.balance);
+        anchor_at[tu].store(balances.clock, Relaxed);
+        for (x, change) in ends.into_iter().zip(tr.change) {
+            if !change.is_zero() {
+                self.changes[x as usize >> shift].push((x, change));
+            }
+        }
+        if let Some(at) = tr.check_at {
+            self.checks.push((t, at));
+        }
+        if let Some(shared) = tr.sharing {
+            self.sharing.push((t, shared));
+        }
+    }
 }
 
 /// What moving a tie of scaled weight `weight` from balance `old` to `new` adds to the
@@ -703,6 +758,12 @@ impl State {
     fn set_counts_all(&mut self, changes: &[(u32, u32, u32)]) {
         use rayon::prelude::*;
         let org = |c: &(u32, u32, u32)| c.0;
+        if changes.len() <= par::LIST_BLOCK || !changes.is_sorted_by_key(org) {
+            for &(i, trained, active) in changes {
+                self.set_counts(i as usize, trained, active);
+            }
+            return;
+        }
         let member = &self.member;
         let trained = par::split_listed(&mut self.trained, changes, org);
         let active = par::split_listed(&mut self.active, changes, org);
@@ -768,6 +829,11 @@ impl State {
             changes.iter().filter_map(flips_of).collect()
         };
         let entries = self.net.entries(&flips);
+        if flips.is_empty() {
+            // Nobody's neighbours or ties change (a training cohort, say): the counts alone.
+            self.set_counts_all(changes);
+            return;
+        }
         if entries < PARALLEL_SPREAD {
             for &(i, k, d) in changes {
                 self.set_staff_but_ties(i as usize, k, d);
@@ -871,6 +937,67 @@ impl State {
         self.remode_tie(t, from, Mode::Still);
     }
 
+    /// [`State::still_tie`] (with `still`) or [`State::restart_tie`] of every tie of
+    /// `ties` (distinct), in turn. When they are many, each tie's move is worked out on all
+    /// threads (it reads and writes only its own balance and anchor), and the changes of
+    /// its ends' giving are applied by ranges of organisations in the order of `ties`: the
+    /// same bits at any thread count.
+    fn remode_ties(&mut self, ties: &[u32], still: bool) {
+        use rayon::prelude::*;
+        if !self.balances.is_on() {
+            return;
+        }
+        if ties.len() < PARALLEL_TIE_CHANGES {
+            for &t in ties {
+                if still {
+                    self.still_tie(t);
+                } else {
+                    self.restart_tie(t);
+                }
+            }
+            return;
+        }
+        let shift = range_shift(self.n(), EXCHANGE_RANGES);
+        let count = range_count(self.n(), shift);
+        let mut stored = std::mem::take(&mut self.net.ties.reciprocity);
+        let mut anchors = std::mem::take(&mut self.balances.anchor);
+        let cells = (par::cells(&mut stored), par::cells_u32(&mut anchors));
+        let this: &State = self;
+        let blocks: Vec<Restanding> = ties
+            .par_chunks(par::LIST_BLOCK)
+            .map(|block| {
+                let ts = &this.net.ties;
+                let mut out = Restanding::new(count, 2 * block.len() / count + 8, false);
+                for &t in block {
+                    let tu = t as usize;
+                    let ends = [ts.a[tu], ts.b[tu]];
+                    let now = ends.map(|x| this.standing[x as usize]);
+                    let mode = this.balances.mode(now[0], now[1]);
+                    if mode == Mode::Still {
+                        continue;
+                    }
+                    let members = now.map(|s| s != WITHDRAWN);
+                    let moves = if still {
+                        (mode, Mode::Still)
+                    } else {
+                        (Mode::Still, mode)
+                    };
+                    out.move_tie(
+                        &this.balances,
+                        (t, ts.scaled_weight[tu], ends, members),
+                        moves,
+                        cells,
+                        shift,
+                    );
+                }
+                out
+            })
+            .collect();
+        self.net.ties.reciprocity = stored;
+        self.balances.anchor = anchors;
+        self.apply_restanding(blocks, shift, true);
+    }
+
     /// Moves still tie `t` to its mode now (after it is made or re-weighted).
     fn restart_tie(&mut self, t: u32) {
         let to = self.tie_mode(t as usize);
@@ -914,7 +1041,6 @@ impl State {
     /// of `flips`, then of the rows, as one by one.
     fn restand_with(&mut self, flips: &[u32], parallel: bool, improving: bool) {
         use rayon::prelude::*;
-        use std::sync::atomic::Ordering::Relaxed;
         for &i in flips {
             self.flipping[i as usize >> 6] |= 1 << (i & 63);
         }
@@ -924,7 +1050,6 @@ impl State {
         let mut anchors = std::mem::take(&mut self.balances.anchor);
         let (stored_at, anchor_at) = (par::cells(&mut stored), par::cells_u32(&mut anchors));
         let this: &State = self;
-        let clock = this.balances.clock;
         let flipping = |x: u32| this.flipping[x as usize >> 6] & (1 << (x & 63)) != 0;
         // The standing `x` had before the change.
         let was = |x: u32| {
@@ -937,18 +1062,9 @@ impl State {
         };
         let decide = |block: &[u32]| -> Restanding {
             let net = &this.net;
-            // Room for every range's share of the block's entries (and a little more), so
-            // the lists do not grow by doubling and copying themselves.
-            let entries = net.entries(block);
-            let each = entries / count * 5 / 4 + 8;
-            let mut out = Restanding {
-                improving: (0..if improving { count } else { 0 })
-                    .map(|_| Vec::with_capacity(each))
-                    .collect(),
-                changes: (0..count).map(|_| Vec::with_capacity(each)).collect(),
-                checks: Vec::new(),
-                sharing: Vec::new(),
-            };
+            // Room for every range's share of the block's entries (and a little more).
+            let each = net.entries(block) / count * 5 / 4 + 8;
+            let mut out = Restanding::new(count, each, improving);
             for (n, &i) in block.iter().enumerate() {
                 net.ask_ahead(block, n, |j, t| {
                     prefetch(this.standing.as_ptr().wrapping_add(j as usize));
@@ -982,28 +1098,14 @@ impl State {
                     if from == to {
                         continue;
                     }
-                    let tu = t as usize;
-                    let tr = this.balances.transition(
-                        from,
-                        to,
-                        par::get(&stored_at[tu]),
-                        anchor_at[tu].load(Relaxed),
-                        net.ties.scaled_weight[tu] as f64,
-                        now.map(|s| s != WITHDRAWN),
+                    let w = net.ties.scaled_weight[t as usize];
+                    out.move_tie(
+                        &this.balances,
+                        (t, w, [a, b], now.map(|s| s != WITHDRAWN)),
+                        (from, to),
+                        (stored_at, anchor_at),
+                        shift,
                     );
-                    par::set(&stored_at[tu], tr.balance);
-                    anchor_at[tu].store(clock, Relaxed);
-                    for (x, change) in [a, b].into_iter().zip(tr.change) {
-                        if !change.is_zero() {
-                            out.changes[x as usize >> shift].push((x, change));
-                        }
-                    }
-                    if let Some(at) = tr.check_at {
-                        out.checks.push((t, at));
-                    }
-                    if let Some(shared) = tr.sharing {
-                        out.sharing.push((t, shared));
-                    }
                 }
             }
             out
@@ -1018,6 +1120,15 @@ impl State {
         for &i in flips {
             self.flipping[i as usize >> 6] = 0;
         }
+        self.apply_restanding(blocks, shift, parallel);
+    }
+
+    /// Applies blocks of decisions of moved ties, in block order: the changes of giving
+    /// (and of improving weight) by ranges of `1 << shift` organisations, on all threads
+    /// when `parallel` (each organisation receives its changes in block order, so the
+    /// sums are the same bits), then the queued checks and the shared flags.
+    fn apply_restanding(&mut self, blocks: Vec<Restanding>, shift: u32, parallel: bool) {
+        use rayon::prelude::*;
         let width = 1 << shift;
         let apply = |r: usize, giving: &mut [f64], decaying: &mut [f64], weight: &mut [f64]| {
             let lo = r * width;
@@ -1208,6 +1319,12 @@ impl State {
     /// organisations on all threads (each block of the list in its own slice of them).
     fn begin_trials(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
         use rayon::prelude::*;
+        if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
+            for &i in orgs {
+                self.begin_trial(p, i, step, due);
+            }
+            return;
+        }
         let ps = &mut self.practices[p];
         ps.trialling += orgs.len() as u32;
         ps.due.extend(orgs.iter().map(|&i| (due, i)));
@@ -1397,12 +1514,72 @@ impl State {
             }
             return;
         }
-        let stopped: Vec<u32> = orgs
-            .iter()
-            .copied()
-            .filter(|&i| self.stop_adopting(p, i, step))
-            .collect();
+        let stopped = self.stop_adopting_all(p, orgs, step);
         self.spread_all(p, &stopped, false);
+    }
+
+    /// [`State::stop_adopting`] of every organisation of `orgs` (distinct), in turn; those
+    /// that were adopting. When they are many and in index order, their stages, starts and
+    /// progress, and what each embedded one takes from its place's reach, are worked out
+    /// on all threads, each block of the list in its own slice of the organisations (the
+    /// reach sums are whole numbers and the counts counts: adding them up by block
+    /// changes nothing).
+    fn stop_adopting_all(&mut self, p: usize, orgs: &[u32], step: u32) -> Vec<u32> {
+        use rayon::prelude::*;
+        if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
+            return orgs
+                .iter()
+                .copied()
+                .filter(|&i| self.stop_adopting(p, i, step))
+                .collect();
+        }
+        let ps = &mut self.practices[p];
+        let reach = &self.reach;
+        let stage = par::split_listed(&mut ps.stage, orgs, |&i| i);
+        let since = par::split_listed(&mut ps.since, orgs, |&i| i);
+        let progress = par::split_listed(&mut self.progress_sum, orgs, |&i| i);
+        // Per block: who stops, how many of them trialled, and the embedded ones' parts of
+        // the reach.
+        let blocks: Vec<_> = orgs
+            .par_chunks(par::LIST_BLOCK)
+            .zip(stage)
+            .zip(since)
+            .zip(progress)
+            .map(|(((block, (lo, stage)), (_, since)), (_, progress))| {
+                let (mut stopped, mut trialled, mut parts) = (Vec::new(), 0u32, Vec::new());
+                for &i in block {
+                    let k = i as usize - lo;
+                    match stage[k] {
+                        TRIALLING => {
+                            trialled += 1;
+                            progress[k] -= 0.5;
+                        }
+                        EMBEDDED => {
+                            parts.extend(reach.part(p, i as usize));
+                            progress[k] -= 1.0;
+                        }
+                        _ => continue,
+                    }
+                    stage[k] = DISCONTINUED;
+                    since[k] = step;
+                    stopped.push(i);
+                }
+                (stopped, trialled, parts)
+            })
+            .collect();
+        let mut all = Vec::with_capacity(blocks.iter().map(|b| b.0.len()).sum());
+        for (stopped, trialled, parts) in blocks {
+            let n = stopped.len() as u32;
+            ps.trialling -= trialled;
+            ps.embedded -= n - trialled;
+            ps.discontinued += n;
+            for (place, term) in parts {
+                self.reach.add_to_place(place, term, -1);
+            }
+            all.extend(stopped);
+        }
+        self.stale_drift.extend_from_slice(&all);
+        all
     }
 
     /// Everything of discontinuing but the neighbours' sums; whether `i` was adopting.
@@ -1602,10 +1779,13 @@ impl State {
         SumRows::note_marked(practices, marked);
     }
 
-    /// Makes every tie of `specs` (distinct pairs, none tied yet), in order: the same as
-    /// [`State::add_tie`] on each in turn. When there are many, the rows are edited in turn
-    /// and then what the ties add to the sums at their ends is added on all threads
-    /// ([`State::account_ties`]).
+    /// Makes every tie of `specs` (distinct pairs, none tied yet), in order: as
+    /// [`State::add_tie`] on each in turn. When there are many, the rows are edited on all
+    /// threads ([`Network::add_ties`]), then what the ties add to the sums at their ends is
+    /// added on all threads ([`State::account_ties`]), then their balances start to move
+    /// ([`State::remode_ties`]); with exchange on, the giving of an end with several new
+    /// ties so receives its additions in another order than one tie after another (the
+    /// last bits may differ), the same at any thread count.
     pub fn add_ties(&mut self, specs: &[TieSpec], kind: &[u16], place: &[u16]) {
         if specs.len() < PARALLEL_TIE_CHANGES {
             for &spec in specs {
@@ -1613,23 +1793,20 @@ impl State {
             }
             return;
         }
-        let made: Vec<u32> = specs
-            .iter()
-            .map(|&spec| self.net.add_tie(spec, kind, place))
-            .collect();
+        let first = self.net.add_ties(specs, kind, place);
+        let made: Vec<u32> = (first..first + specs.len() as u32).collect();
         self.balances.cover(self.net.ties.len());
         self.account_ties(&made, 1);
-        if self.balances.is_on() {
-            for &t in &made {
-                self.restart_tie(t);
-            }
-        }
+        self.remode_ties(&made, false);
     }
 
-    /// Removes every tie of `doomed` (distinct, live): the same as [`State::remove_tie`] on
-    /// each in turn. When there are many, what they took from the sums at their ends is
-    /// worked out and taken away on all threads ([`State::account_ties`]), and the rows are
-    /// edited on all threads ([`Network::remove_ties`]).
+    /// Removes every tie of `doomed` (distinct, live): as [`State::remove_tie`] on each in
+    /// turn. When there are many, their balances are stilled ([`State::remode_ties`]), what
+    /// they took from the sums at their ends is taken away ([`State::account_ties`]), and
+    /// the rows are edited ([`Network::remove_ties`]), each on all threads; with exchange
+    /// on, the giving of an end of several doomed ties so receives its changes in another
+    /// order than one tie after another (the last bits may differ), the same at any
+    /// thread count.
     pub fn remove_ties(&mut self, doomed: &[u32]) {
         if doomed.len() < PARALLEL_TIE_CHANGES {
             for &t in doomed {
@@ -1637,11 +1814,7 @@ impl State {
             }
             return;
         }
-        if self.balances.is_on() {
-            for &t in doomed {
-                self.still_tie(t);
-            }
-        }
+        self.remode_ties(doomed, true);
         self.account_ties(doomed, -1);
         self.net.remove_ties(doomed);
     }
@@ -2222,6 +2395,16 @@ mod tests {
         // New ties between pairs not yet tied, some of them just untied.
         let mut fresh = Vec::new();
         let mut seen_pairs = std::collections::HashSet::new();
+        // Organisation 17 gains far more ties than its row has room for.
+        for b in (100..n).step_by(9) {
+            seen_pairs.insert((17, b));
+            fresh.push(TieSpec {
+                a: 17,
+                b,
+                weight: 0.6,
+                person_dependent: false,
+            });
+        }
         while fresh.len() < 2 * PARALLEL_TIE_CHANGES {
             let (a, b) = (lcg.draw() % n, lcg.draw() % n);
             let (a, b) = (a.min(b), a.max(b));
@@ -2281,6 +2464,74 @@ mod tests {
             });
             at_once.check_sums().unwrap();
             assert_eq!(seen(&at_once), seen(&in_turn), "{threads} threads");
+        }
+    }
+
+    /// Many ties stilled (before they go) or started (after they are made) at once, with
+    /// exchange on: on all threads (any number), the same bits of every balance, anchor,
+    /// flag and both parts of giving as one tie after another, and the same queue.
+    #[test]
+    fn ties_remoded_at_once_match_one_by_one() {
+        let n = 3000u32;
+        let mut lcg = crate::network::TestLcg(23);
+        let net = lcg.network(n, 40_000);
+        let mut start = State::new(net, 1, &[false], vec![0.0]);
+        for i in 0..n {
+            if lcg.draw().is_multiple_of(3) {
+                start.set_staff(i as usize, 3, 1);
+            }
+            if lcg.draw().is_multiple_of(10) {
+                start.set_member(i, false);
+            }
+        }
+        for r in start.net.ties.reciprocity.iter_mut() {
+            *r = (lcg.draw() % 200) as f32 / 100.0 - 1.0;
+        }
+        start.recount_giving();
+        start.start_exchange(0.1);
+        for _ in 0..3 {
+            start.advance_balances();
+        }
+        let chosen: Vec<u32> = (0..start.net.ties.len() as u32)
+            .filter(|_| lcg.draw().is_multiple_of(3))
+            .collect();
+        assert!(chosen.len() >= PARALLEL_TIE_CHANGES);
+        let seen = |s: &State| {
+            let bits: Vec<u64> = (s.net.ties.reciprocity.iter())
+                .map(|&r| r.to_bits() as u64)
+                .chain(s.balances.anchor.iter().map(|&a| a as u64))
+                .chain(s.net.ties.flags.iter().map(|&f| f as u64))
+                .chain(s.giving.iter().map(|x| x.to_bits()))
+                .chain(s.balances.decaying.iter().map(|x| x.to_bits()))
+                .collect();
+            (bits, format!("{:?}", s.balances))
+        };
+        let mut stilled = start.clone();
+        for &t in &chosen {
+            stilled.still_tie(t);
+        }
+        let mut restarted = stilled.clone();
+        for &t in &chosen {
+            restarted.restart_tie(t);
+        }
+        assert_ne!(seen(&stilled), seen(&start));
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut at_once = start.clone();
+            pool.install(|| at_once.remode_ties(&chosen, true));
+            assert!(
+                seen(&at_once) == seen(&stilled),
+                "stilled, {threads} threads"
+            );
+            pool.install(|| at_once.remode_ties(&chosen, false));
+            assert!(
+                seen(&at_once) == seen(&restarted),
+                "restarted, {threads} threads"
+            );
+            at_once.check_sums().unwrap();
         }
     }
 }

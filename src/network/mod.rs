@@ -416,6 +416,90 @@ impl Network {
 
     /// Adds a tie between distinct, not yet tied organisations; returns its id.
     pub fn add_tie(&mut self, spec: TieSpec, kind: &[u16], place: &[u16]) -> u32 {
+        let (t, a, b) = self.push_tie(spec, kind, place);
+        for x in [a, b] {
+            if self.len[x as usize] == self.cap[x as usize] && !self.relocate(x as usize, 1) {
+                self.rebuild(4);
+                return t;
+            }
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            self.put(x, y, t);
+        }
+        t
+    }
+
+    /// Appends `y` (over tie `t`) to row `x`, which has room.
+    #[inline]
+    fn put(&mut self, x: u32, y: u32, t: u32) {
+        let p = (self.offsets[x as usize] + self.len[x as usize]) as usize;
+        self.neighbour[p] = y;
+        self.tie[p] = t;
+        self.len[x as usize] += 1;
+    }
+
+    /// Adds every tie of `specs` (distinct pairs, none tied yet), as [`Network::add_tie`]
+    /// on each in turn would; their ids follow each other from the first one returned.
+    /// Rows keep their entries in tie order, so where a row lies never changes what is
+    /// read: the new entries are written on all threads, each range of rows by one task,
+    /// into the rows that have room; a row that fills up takes the rest of its new
+    /// entries afterwards, moved to a larger block (or the adjacency rebuilt), in order.
+    pub fn add_ties(&mut self, specs: &[TieSpec], kind: &[u16], place: &[u16]) -> u32 {
+        use rayon::prelude::*;
+        use std::sync::atomic::Ordering::Relaxed;
+        let first = self.ties.len() as u32;
+        // About 64 ranges of rows, each a power of two of organisations wide.
+        let shift = self
+            .n
+            .div_ceil(64)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut rows: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); (self.n >> shift) + 1];
+        for &spec in specs {
+            let (t, a, b) = self.push_tie(spec, kind, place);
+            for (x, y) in [(a, b), (b, a)] {
+                rows[x as usize >> shift].push((x, y, t));
+            }
+        }
+        let (offsets, cap) = (&self.offsets, &self.cap);
+        // Each task writes only its own rows' entries and lengths.
+        let tie = crate::model::par::cells_u32(&mut self.tie);
+        let neighbour = crate::model::par::cells_u32(&mut self.neighbour);
+        let len = crate::model::par::cells_u32(&mut self.len);
+        let full: Vec<Vec<(u32, u32, u32)>> = rows
+            .par_iter()
+            .map(|edits| {
+                // Once a row is full it stays full here, so all its later entries wait.
+                let mut waiting = Vec::new();
+                for &(x, y, t) in edits {
+                    let l = len[x as usize].load(Relaxed);
+                    if l == cap[x as usize] {
+                        waiting.push((x, y, t));
+                        continue;
+                    }
+                    let p = (offsets[x as usize] + l) as usize;
+                    neighbour[p].store(y, Relaxed);
+                    tie[p].store(t, Relaxed);
+                    len[x as usize].store(l + 1, Relaxed);
+                }
+                waiting
+            })
+            .collect();
+        for (x, y, t) in full.into_iter().flatten() {
+            if self.len[x as usize] == self.cap[x as usize] && !self.relocate(x as usize, 1) {
+                // The rebuilt rows hold every live tie, the new ones included.
+                self.rebuild(4);
+                return first;
+            }
+            self.put(x, y, t);
+        }
+        first
+    }
+
+    /// Appends a new tie to the table, its lower end first; its id and ends. Its rows are
+    /// the caller's to write.
+    fn push_tie(&mut self, spec: TieSpec, kind: &[u16], place: &[u16]) -> (u32, u32, u32) {
         let (a, b) = if spec.a < spec.b {
             (spec.a, spec.b)
         } else {
@@ -438,19 +522,7 @@ impl Network {
                 },
         );
         self.live_ties += 1;
-        for x in [a, b] {
-            if self.len[x as usize] == self.cap[x as usize] && !self.relocate(x as usize, 1) {
-                self.rebuild(4);
-                return t;
-            }
-        }
-        for (x, y) in [(a, b), (b, a)] {
-            let p = (self.offsets[x as usize] + self.len[x as usize]) as usize;
-            self.neighbour[p] = y;
-            self.tie[p] = t;
-            self.len[x as usize] += 1;
-        }
-        t
+        (t, a, b)
     }
 
     /// Makes sure row `i` has at least `need` free entries, moving it if not (or
