@@ -3,7 +3,7 @@
 //! commitment and outcome updates of the full model), so regressions show up.
 //! `cargo bench --bench model`; `cargo bench --bench model -- kernel` for a subset.
 
-use changenet::model::{adoption, commitment, outcome, Simulation};
+use changenet::model::{adoption, commitment, outcome, par, Simulation};
 use changenet::plan::Plan;
 use changenet::scenario;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -45,12 +45,16 @@ fn steps(c: &mut Criterion) {
         for _ in 0..12 {
             sim.advance().expect("step");
         }
+        // Each step on a pool thread with the others kept awake, as a lone run takes its
+        // steps (src/model/par.rs): called from outside a pool, every parallel stretch of
+        // a step would also wait for a sleeping thread to wake.
+        let pool = rayon::ThreadPoolBuilder::new().build().expect("pool");
         let mut group = c.benchmark_group(format!("full_model_{n}"));
         group.sample_size(10);
         group.bench_function("one_step", |b| {
             b.iter_batched_ref(
                 || sim.clone(),
-                |s| s.advance().expect("step"),
+                |s| pool.install(|| par::with_threads_awake(|| s.advance().expect("step"))),
                 BatchSize::LargeInput,
             )
         });
