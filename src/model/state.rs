@@ -568,6 +568,35 @@ impl OrgList {
     }
 }
 
+/// Visits, on all threads, each organisation of `orgs` (distinct, in index order) with its
+/// stage and start in one practice and its progress, as `visit(org, stage, since,
+/// progress, block's result)`; the blocks' results in list order. Each block of the list
+/// has its own slice of the three arrays ([`par::split_listed`]), so no two tasks share
+/// an element.
+fn visit_listed<T: Send + Default>(
+    (stage, since, progress): (&mut [u8], &mut [u32], &mut [f64]),
+    orgs: &[u32],
+    visit: impl Fn(u32, &mut u8, &mut u32, &mut f64, &mut T) + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let stage = par::split_listed(stage, orgs, |&i| i);
+    let since = par::split_listed(since, orgs, |&i| i);
+    let progress = par::split_listed(progress, orgs, |&i| i);
+    orgs.par_chunks(par::LIST_BLOCK)
+        .zip(stage)
+        .zip(since)
+        .zip(progress)
+        .map(|(((block, (lo, stage)), (_, since)), (_, progress))| {
+            let mut out = T::default();
+            for &i in block {
+                let k = i as usize - lo;
+                visit(i, &mut stage[k], &mut since[k], &mut progress[k], &mut out);
+            }
+            out
+        })
+        .collect()
+}
+
 /// The whole dynamic state of one run.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -1318,7 +1347,6 @@ impl State {
     /// turn: the lists and counts here, the scattered stages, starts and progress of the
     /// organisations on all threads (each block of the list in its own slice of them).
     fn begin_trials(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
-        use rayon::prelude::*;
         if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
             for &i in orgs {
                 self.begin_trial(p, i, step, due);
@@ -1330,22 +1358,17 @@ impl State {
         ps.due.extend(orgs.iter().map(|&i| (due, i)));
         ps.fresh.extend_from_slice(orgs);
         self.stale_drift.extend_from_slice(orgs);
-        let stage = par::split_listed(&mut ps.stage, orgs, |&i| i);
-        let since = par::split_listed(&mut ps.since, orgs, |&i| i);
-        let progress = par::split_listed(&mut self.progress_sum, orgs, |&i| i);
-        orgs.par_chunks(par::LIST_BLOCK)
-            .zip(stage)
-            .zip(since)
-            .zip(progress)
-            .for_each(|(((block, (lo, stage)), (_, since)), (_, progress))| {
-                for &i in block {
-                    let k = i as usize - lo;
-                    debug_assert_eq!(stage[k], NONE);
-                    stage[k] = TRIALLING;
-                    since[k] = step;
-                    progress[k] += 0.5;
-                }
-            });
+        let arrays = (
+            &mut ps.stage[..],
+            &mut ps.since[..],
+            &mut self.progress_sum[..],
+        );
+        visit_listed(arrays, orgs, |_, stage, since, progress, _: &mut ()| {
+            debug_assert_eq!(*stage, NONE);
+            *stage = TRIALLING;
+            *since = step;
+            *progress += 0.5;
+        });
     }
 
     /// Every organisation of `orgs` (distinct, in index order, none adopting `p`) starts
@@ -1439,7 +1462,6 @@ impl State {
     /// of the list in its own slice of the organisations; the reach sums are whole
     /// numbers and the counts are counts, so adding them up by block changes nothing.
     pub fn embed_all(&mut self, p: usize, orgs: &[u32], step: u32) {
-        use rayon::prelude::*;
         if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
             for &i in orgs {
                 self.embed(p, i, step);
@@ -1448,31 +1470,26 @@ impl State {
         }
         let ps = &mut self.practices[p];
         let reach = &self.reach;
-        let stage = par::split_listed(&mut ps.stage, orgs, |&i| i);
-        let since = par::split_listed(&mut ps.since, orgs, |&i| i);
-        let progress = par::split_listed(&mut self.progress_sum, orgs, |&i| i);
+        let arrays = (
+            &mut ps.stage[..],
+            &mut ps.since[..],
+            &mut self.progress_sum[..],
+        );
         // Per block: who embeds, and their parts of the reach.
-        let blocks: Vec<_> = orgs
-            .par_chunks(par::LIST_BLOCK)
-            .zip(stage)
-            .zip(since)
-            .zip(progress)
-            .map(|(((block, (lo, stage)), (_, since)), (_, progress))| {
-                let (mut embedding, mut parts) = (Vec::new(), Vec::new());
-                for &i in block {
-                    let k = i as usize - lo;
-                    if stage[k] != TRIALLING {
-                        continue;
-                    }
-                    stage[k] = EMBEDDED;
-                    since[k] = step;
-                    progress[k] += 0.5;
-                    embedding.push(i);
-                    parts.extend(reach.part(p, i as usize));
+        type Embedding = (Vec<u32>, Vec<(usize, f64)>);
+        let blocks = visit_listed(
+            arrays,
+            orgs,
+            |i, stage, since, progress, out: &mut Embedding| {
+                if *stage == TRIALLING {
+                    *stage = EMBEDDED;
+                    *since = step;
+                    *progress += 0.5;
+                    out.0.push(i);
+                    out.1.extend(reach.part(p, i as usize));
                 }
-                (embedding, parts)
-            })
-            .collect();
+            },
+        );
         for (embedding, parts) in blocks {
             ps.trialling -= embedding.len() as u32;
             ps.embedded += embedding.len() as u32;
@@ -1525,7 +1542,6 @@ impl State {
     /// reach sums are whole numbers and the counts counts: adding them up by block
     /// changes nothing).
     fn stop_adopting_all(&mut self, p: usize, orgs: &[u32], step: u32) -> Vec<u32> {
-        use rayon::prelude::*;
         if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
             return orgs
                 .iter()
@@ -1535,38 +1551,34 @@ impl State {
         }
         let ps = &mut self.practices[p];
         let reach = &self.reach;
-        let stage = par::split_listed(&mut ps.stage, orgs, |&i| i);
-        let since = par::split_listed(&mut ps.since, orgs, |&i| i);
-        let progress = par::split_listed(&mut self.progress_sum, orgs, |&i| i);
+        let arrays = (
+            &mut ps.stage[..],
+            &mut ps.since[..],
+            &mut self.progress_sum[..],
+        );
         // Per block: who stops, how many of them trialled, and the embedded ones' parts of
         // the reach.
-        let blocks: Vec<_> = orgs
-            .par_chunks(par::LIST_BLOCK)
-            .zip(stage)
-            .zip(since)
-            .zip(progress)
-            .map(|(((block, (lo, stage)), (_, since)), (_, progress))| {
-                let (mut stopped, mut trialled, mut parts) = (Vec::new(), 0u32, Vec::new());
-                for &i in block {
-                    let k = i as usize - lo;
-                    match stage[k] {
-                        TRIALLING => {
-                            trialled += 1;
-                            progress[k] -= 0.5;
-                        }
-                        EMBEDDED => {
-                            parts.extend(reach.part(p, i as usize));
-                            progress[k] -= 1.0;
-                        }
-                        _ => continue,
+        type Stopping = (Vec<u32>, u32, Vec<(usize, f64)>);
+        let blocks = visit_listed(
+            arrays,
+            orgs,
+            |i, stage, since, progress, out: &mut Stopping| {
+                match *stage {
+                    TRIALLING => {
+                        out.1 += 1;
+                        *progress -= 0.5;
                     }
-                    stage[k] = DISCONTINUED;
-                    since[k] = step;
-                    stopped.push(i);
+                    EMBEDDED => {
+                        out.2.extend(reach.part(p, i as usize));
+                        *progress -= 1.0;
+                    }
+                    _ => return,
                 }
-                (stopped, trialled, parts)
-            })
-            .collect();
+                *stage = DISCONTINUED;
+                *since = step;
+                out.0.push(i);
+            },
+        );
         let mut all = Vec::with_capacity(blocks.iter().map(|b| b.0.len()).sum());
         for (stopped, trialled, parts) in blocks {
             let n = stopped.len() as u32;
