@@ -106,6 +106,12 @@ pub fn decide_listed<T: Send>(
     gather(orgs.par_chunks(LIST_BLOCK), decide)
 }
 
+/// Whether the entries' organisations (`org`) are distinct and in index order, as
+/// [`split_listed`] needs (callers that cannot promise it go one by one instead).
+pub fn in_index_order<E>(list: &[E], org: impl Fn(&E) -> u32) -> bool {
+    list.windows(2).all(|w| org(&w[0]) < org(&w[1]))
+}
+
 /// `values` cut where each block of [`LIST_BLOCK`] entries of `list` begins, as (first
 /// index, slice), the entries' organisations (`org`) being distinct and in index order:
 /// block `b` of the list reads and writes only its own slice, so the blocks can work on
@@ -452,6 +458,10 @@ mod tests {
             }
         }
         assert!(split_listed(&mut values, &[], |&i: &u32| i).is_empty());
+        // Lists it cannot cut: a repeat or a step back.
+        assert!(in_index_order(&orgs, |&i| i));
+        assert!(!in_index_order(&[1, 2, 2, 3], |&i: &u32| i));
+        assert!(!in_index_order(&[1, 3, 2], |&i: &u32| i));
     }
 
     #[test]

@@ -263,7 +263,6 @@ impl Restanding {
     /// Moves tie `t` (ends `ends`, lower first, members or not as `members`) from mode
     /// `from` to `to` in the cells of its stored balance and anchor, noting what that does
     /// to its ends' giving (by range, `>> shift`) and what to queue or flag.
-    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn move_tie(
         &mut self,
@@ -787,7 +786,7 @@ impl State {
     fn set_counts_all(&mut self, changes: &[(u32, u32, u32)]) {
         use rayon::prelude::*;
         let org = |c: &(u32, u32, u32)| c.0;
-        if changes.len() <= par::LIST_BLOCK || !changes.is_sorted_by_key(org) {
+        if changes.len() <= par::LIST_BLOCK || !par::in_index_order(changes, org) {
             for &(i, trained, active) in changes {
                 self.set_counts(i as usize, trained, active);
             }
@@ -1347,7 +1346,7 @@ impl State {
     /// turn: the lists and counts here, the scattered stages, starts and progress of the
     /// organisations on all threads (each block of the list in its own slice of them).
     fn begin_trials(&mut self, p: usize, orgs: &[u32], step: u32, due: u32) {
-        if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
+        if orgs.len() <= par::LIST_BLOCK || !par::in_index_order(orgs, |&i| i) {
             for &i in orgs {
                 self.begin_trial(p, i, step, due);
             }
@@ -1462,7 +1461,7 @@ impl State {
     /// of the list in its own slice of the organisations; the reach sums are whole
     /// numbers and the counts are counts, so adding them up by block changes nothing.
     pub fn embed_all(&mut self, p: usize, orgs: &[u32], step: u32) {
-        if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
+        if orgs.len() <= par::LIST_BLOCK || !par::in_index_order(orgs, |&i| i) {
             for &i in orgs {
                 self.embed(p, i, step);
             }
@@ -1542,7 +1541,7 @@ impl State {
     /// reach sums are whole numbers and the counts counts: adding them up by block
     /// changes nothing).
     fn stop_adopting_all(&mut self, p: usize, orgs: &[u32], step: u32) -> Vec<u32> {
-        if orgs.len() <= par::LIST_BLOCK || !orgs.is_sorted() {
+        if orgs.len() <= par::LIST_BLOCK || !par::in_index_order(orgs, |&i| i) {
             return orgs
                 .iter()
                 .copied()

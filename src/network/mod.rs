@@ -448,14 +448,7 @@ impl Network {
         use rayon::prelude::*;
         use std::sync::atomic::Ordering::Relaxed;
         let first = self.ties.len() as u32;
-        // About 64 ranges of rows, each a power of two of organisations wide.
-        let shift = self
-            .n
-            .div_ceil(64)
-            .max(1)
-            .next_power_of_two()
-            .trailing_zeros();
-        let mut rows: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); (self.n >> shift) + 1];
+        let (shift, mut rows) = self.row_ranges::<(u32, u32, u32)>();
         for &spec in specs {
             let (t, a, b) = self.push_tie(spec, kind, place);
             for (x, y) in [(a, b), (b, a)] {
@@ -495,6 +488,18 @@ impl Network {
             self.put(x, y, t);
         }
         first
+    }
+
+    /// About 64 ranges of rows, each a power of two of organisations wide: the shift that
+    /// gives a row's range, and an empty list of edits per range (one task each).
+    fn row_ranges<T: Clone>(&self) -> (u32, Vec<Vec<T>>) {
+        let shift = self
+            .n
+            .div_ceil(64)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros();
+        (shift, vec![Vec::new(); (self.n >> shift) + 1])
     }
 
     /// Appends a new tie to the table, its lower end first; its id and ends. Its rows are
@@ -598,14 +603,7 @@ impl Network {
     pub fn remove_ties(&mut self, doomed: &[u32]) {
         use rayon::prelude::*;
         use std::sync::atomic::Ordering::Relaxed;
-        // About 64 ranges of rows, each a power of two of organisations wide.
-        let shift = self
-            .n
-            .div_ceil(64)
-            .max(1)
-            .next_power_of_two()
-            .trailing_zeros();
-        let mut rows: Vec<Vec<(u32, u32)>> = vec![Vec::new(); (self.n >> shift) + 1];
+        let (shift, mut rows) = self.row_ranges::<(u32, u32)>();
         for (h, &t) in doomed.iter().enumerate() {
             // The ties are scattered: ask for the one eight ahead.
             if let Some(&u) = doomed.get(h + 8) {
